@@ -1,0 +1,57 @@
+# segura.pam developer commands. Everything installs into .venv from requirements-dev.txt;
+# nothing is needed on the machine but Python 3.11, make, bash and git.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed
+SANITY_ROOT := build/sanity
+SANITY_DIR := $(SANITY_ROOT)/ansible_collections/segura/pam
+# ansible-test bootstraps pip in its venvs with a script it downloads from a host we cannot
+# reach; it first looks for a cached copy here (the version is ansible-test's pinned pip).
+PIP_BOOTSTRAP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
+PYTEST = $(BIN)/python -m pytest -p no:cacheprovider
+# pytest exits 5 when a selection collects no test (e.g. a filtered run): not a failure.
+NO_TESTS_OK = || test $$? -eq 5
+
+.PHONY: venv demo test unit integration sanity build bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(STAMP)
+
+## make demo: start the simulator, run the demo playbook against it, stop the simulator.
+demo: venv
+	$(BIN)/python scripts/demo.py
+
+## make test: unit tests, integration tests against the simulator over HTTPS, ansible-test sanity.
+test: unit integration sanity
+
+unit: venv
+	$(PYTEST) tests/unit -q $(NO_TESTS_OK)
+
+integration: venv
+	$(PYTEST) tests/integration -q -n 2 $(NO_TESTS_OK)
+
+sanity: venv
+	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_DIR)
+	git ls-files -co --exclude-standard | while read -r f; do [ -f "$$f" ] && echo "$$f"; done \
+		| tar -cf - -T - | tar -xf - -C $(SANITY_DIR)
+	cd $(SANITY_DIR) && git init -q && git add -A
+	mkdir -p $(dir $(PIP_BOOTSTRAP)) && cp tests/utils/get_pip_offline.py $(PIP_BOOTSTRAP)
+	cd $(SANITY_DIR) && $(BIN)/ansible-test sanity --venv --requirements --python 3.11 --color no
+
+## make build: the collection tarball (what Galaxy would get).
+build: venv
+	$(BIN)/ansible-galaxy collection build --force --output-path build/
+
+## make bench: benchmarks against the simulator; prints a table, writes docs/benchmarks.*
+bench: venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf build .tmp $(VENV)

@@ -1,0 +1,428 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one HTTP client of the collection: OAuth2 token, retries, TLS and error mapping.
+
+Modules and the lookup build a :class:`SeguraClient` through ``options.client_from_options``
+and call :meth:`SeguraClient.request`; nothing else in the collection talks HTTP.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import re
+import threading
+import time
+
+from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils.token_cache import FileTokenCache, credential_key
+from ansible_collections.segura.pam.plugins.module_utils.version import user_agent
+
+DEFAULT_TOKEN_PATH = "/iso/oauth2/token"
+DEFAULT_TIMEOUT = 30
+# Renew a token this long before it expires (capped at a tenth of its lifetime).
+TOKEN_REFRESH_MARGIN = 60
+RETRYABLE_STATUS = (429, 502, 503, 504)
+GATEWAY_MESSAGES = {
+    429: "Segura's gateway is rate limiting requests (HTTP 429).",
+    502: "Segura's gateway answered 502: an invalid response was received from the upstream server.",
+    503: "Segura answered 503: the service is unavailable.",
+    504: "Segura's gateway answered 504: the upstream server is timing out.",
+}
+CONNECTIVITY_HINT = "Check the connectivity between this host and the Segura server, then run the task again."
+VENDOR_CODE = re.compile(r"^\s*(\d{4})\s*:\s*(.*)$", re.S)
+
+_requests = None
+
+
+def import_requests():
+    """Import requests on first use, so option errors need no third-party import at all."""
+    global _requests
+    if _requests is None:
+        try:
+            import requests
+        except ImportError:
+            import sys
+            raise errors.MissingDependencyError(
+                "The Python library 'requests' is required by segura.pam but is not installed for %s." % sys.executable,
+                hint="Install it on the host that runs the task ('pip install requests', or the distribution's "
+                     "python3-requests package), or run the task with delegate_to: localhost.")
+        _requests = requests
+    return _requests
+
+
+def retry_after_seconds(value, now=None):
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date; None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def vendor_error(envelope, status):
+    """Map a MySafe error envelope to a typed error (the message is the server's "NNNN: text")."""
+    response = envelope.get("response") if isinstance(envelope.get("response"), dict) else {}
+    exception = envelope.get("exception") if isinstance(envelope.get("exception"), dict) else {}
+    text = (response.get("message") or response.get("mensagem") or response.get("Message")
+            or exception.get("message") or "no message")
+    text = str(text)
+    code = exception.get("code")
+    match = VENDOR_CODE.match(text)
+    if match:
+        code = code or match.group(1)
+        text = match.group(2).strip()
+    try:
+        code = int(code) if code is not None else None
+    except (TypeError, ValueError):
+        code = None
+    shown = "Segura refused the request: %s%s" % ("%s: " % code if code else "", text)
+    if code == 1001 and "identifier already" in text.lower():
+        return errors.DuplicateIdentifierCodeError(
+            shown + ".", code=code, status=status,
+            hint="Another API secret of the same owner already uses this identifier_code: choose another "
+                 "identifier_code, or select that secret with identifier.")
+    if code in (1001, 1010):
+        return errors.ValidationError(shown + ".", code=code, status=status,
+                                      hint="Correct the value the message names and run the task again.")
+    if code == 1005:
+        return errors.NotFoundError(shown + ".", code=code, status=status,
+                                    hint="Check the identifier; list the secrets you can see with "
+                                         "segura.pam.mysafe_api_secret_info.")
+    if code == 1006:
+        return errors.AccessDeniedError(
+            shown + ".", code=code, status=status,
+            hint="The API user of segura_client_id has no access, or only view access, to this secret: the "
+                 "owner must share it with that user (users_allowed / groups_allowed, with can_edit: true "
+                 "to change, disable or enable it).")
+    if code == 1009:
+        return errors.InactiveSecretError(shown + ".", code=code, status=status,
+                                          hint="The secret is disabled: enable it with "
+                                               "segura.pam.mysafe_api_secret state=present.")
+    if status >= 500:
+        return errors.ServerError(shown + ".", code=code, status=status,
+                                  hint="This is a failure on the Segura server: try again later or contact "
+                                       "the Segura administrators with the time of the request.")
+    return errors.ServerError(shown + ".", code=code, status=status,
+                              hint="This error code is not documented for MySafe API secrets.")
+
+
+class SeguraClient(object):
+    """OAuth2 client-credentials client of one Segura server and one API user.
+
+    Thread-safe: the lookup shares one client between its worker threads.
+    """
+
+    def __init__(self, url, client_id=None, client_secret=None, token=None, validate_certs=True,
+                 ca_path=None, timeout=DEFAULT_TIMEOUT, token_path=DEFAULT_TOKEN_PATH, tenant=None,
+                 proxy=None, token_cache=True, token_cache_dir=None, retries=3, backoff=0.3,
+                 pool_size=10, warn=None):
+        self.base_url = url.rstrip("/")
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self._given_token = token
+        self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self.timeout = float(timeout)
+        self.token_path = "/" + (token_path or DEFAULT_TOKEN_PATH).lstrip("/")
+        self.tenant = tenant
+        self.proxies = {"http": proxy, "https": proxy} if proxy else None
+        self.retries = retries
+        self.backoff = backoff
+        self.pool_size = pool_size
+        self._warn = warn
+        can_fetch = bool(client_id and client_secret)
+        self._cache = FileTokenCache(token_cache_dir) if (token_cache and can_fetch and not token) else None
+        self._cache_key = credential_key(self.base_url, self.token_path, tenant, client_id)
+        self._token = token
+        self._token_expires_at = None
+        self._token_lock = threading.Lock()
+        self._session = None
+        #: requests sent, by kind, for benchmarks and tests
+        self.stats = {"token": 0, "api": 0, "retries": 0}
+
+    # -- transport -------------------------------------------------------------------------
+
+    @property
+    def session(self):
+        if self._session is None:
+            requests = import_requests()
+            session = requests.Session()
+            adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=self.pool_size)
+            session.mount("https://", adapter)
+            session.mount("http://", adapter)
+            session.headers["User-Agent"] = user_agent()
+            session.headers["Accept"] = "application/json"
+            if self.verify is False:
+                import urllib3
+                urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+                if self._warn:
+                    self._warn("segura_validate_certs is false: the certificate of %s is not verified, so "
+                               "anyone on the network path can read the secrets. Set segura_ca_path to the "
+                               "server's CA instead." % self.base_url)
+            self._session = session
+        return self._session
+
+    def close(self):
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def _send(self, method, path, **kwargs):
+        """One HTTP exchange. Raises typed errors; ``sent`` tells whether the request left."""
+        requests = import_requests()
+        url = self.base_url + path
+        try:
+            return self.session.request(method, url, timeout=self.timeout, verify=self.verify,
+                                        proxies=self.proxies, allow_redirects=False, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise errors.TLSError(
+                "TLS verification of %s failed (%s)." % (self.base_url, _reason(exc)),
+                hint="If the server uses a private CA, set segura_ca_path to that CA's PEM bundle. "
+                     "segura_validate_certs: false turns verification off (not recommended).")
+        except requests.exceptions.ProxyError as exc:
+            raise errors.ConnectionFailedError(
+                "Could not reach %s through the proxy (%s)." % (self.base_url, _reason(exc)),
+                hint="Check segura_proxy / HTTPS_PROXY and NO_PROXY.")
+        except requests.exceptions.ConnectTimeout:
+            error = errors.ConnectionFailedError(
+                "Connecting to %s timed out after %s seconds." % (self.base_url, _num(self.timeout)),
+                hint=CONNECTIVITY_HINT)
+            error.sent = False
+            raise error
+        except requests.exceptions.ReadTimeout:
+            error = errors.RequestTimeoutError(
+                "%s %s got no answer within segura_timeout (%s seconds)." % (method, url, _num(self.timeout)),
+                hint="The server or its gateway is slow: raise segura_timeout or try again later.")
+            error.sent = True
+            raise error
+        except requests.exceptions.ConnectionError as exc:
+            reason = getattr(exc.args[0], "reason", None) if exc.args else None
+            never_sent = type(reason).__name__ in ("NewConnectionError", "NameResolutionError")
+            error = errors.ConnectionFailedError(
+                ("Could not connect to %s (%s)." if never_sent else "The connection to %s was dropped (%s).")
+                % (self.base_url, _reason(exc)),
+                hint="Check segura_url and that the server is reachable from this host." if never_sent
+                else CONNECTIVITY_HINT)
+            error.sent = not never_sent
+            raise error
+        except requests.exceptions.InvalidURL as exc:
+            raise errors.ConfigurationError("segura_url %s is not a valid URL (%s)." % (self.base_url, _reason(exc)),
+                                            hint="Use the server's base URL, e.g. https://segura.example.com.")
+
+    def _pause(self, attempt, retry_after=None):
+        if retry_after is not None:
+            delay = retry_after
+        else:
+            delay = self.backoff * (2 ** attempt) * random.uniform(0.5, 1.0)
+        self.stats["retries"] += 1
+        time.sleep(delay)
+
+    def _exchange(self, method, path, retry, auth=None, **kwargs):
+        """Send with retries. ``retry``: 'all' (reads, token) or 'unsent' (writes)."""
+        deadline = time.time() + self.timeout
+        attempt = 0
+        while True:
+            headers = {"Authorization": "Bearer " + auth()} if auth else {}
+            try:
+                response = self._send(method, path, headers=headers, **kwargs)
+            except (errors.ConnectionFailedError, errors.RequestTimeoutError) as exc:
+                sent = getattr(exc, "sent", True)
+                if attempt < self.retries and (retry == "all" or not sent):
+                    self._pause(attempt)
+                    attempt += 1
+                    continue
+                if retry != "all" and sent:
+                    raise errors.AmbiguousWriteError(
+                        "%s It is unknown whether Segura applied the %s %s." % (exc.message, method, path),
+                        exc, hint="Read the secret back before writing it again.")
+                raise
+            if response.status_code in RETRYABLE_STATUS:
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                # 429 means the request was refused unprocessed: safe to repeat, even a write.
+                may_retry = retry == "all" or response.status_code == 429
+                within_budget = wait is None or time.time() + wait <= deadline
+                if may_retry and attempt < self.retries and within_budget:
+                    self._pause(attempt, wait)
+                    attempt += 1
+                    continue
+                error = errors.GatewayError(
+                    GATEWAY_MESSAGES[response.status_code]
+                    + (" The server asked to wait %s seconds, beyond segura_timeout." % _num(wait)
+                       if not within_budget else ""),
+                    status=response.status_code, hint=CONNECTIVITY_HINT)
+                if not may_retry:
+                    raise errors.AmbiguousWriteError(
+                        "%s It is unknown whether Segura applied the %s %s." % (error.message, method, path),
+                        error, status=response.status_code, hint="Read the secret back before writing it again.")
+                raise error
+            return response
+
+    # -- authentication --------------------------------------------------------------------
+
+    def _fetch_token(self):
+        if not (self.client_id and self._client_secret):
+            raise errors.ConfigurationError(
+                "No credentials to obtain an access token.",
+                hint="Set segura_client_id and segura_client_secret (or SEGURA_CLIENT_ID and "
+                     "SEGURA_CLIENT_SECRET), or segura_token with a valid access token.")
+        form = {"grant_type": "client_credentials", "client_id": self.client_id,
+                "client_secret": self._client_secret}
+        if self.tenant:
+            form["tenant"] = self.tenant
+        self.stats["token"] += 1
+        response = self._exchange("POST", self.token_path, "all", data=form)
+        body = _json_or_none(response)
+        if response.status_code == 200 and isinstance(body, dict) and body.get("access_token"):
+            try:
+                lifetime = float(body.get("expires_in") or 3600)
+            except (TypeError, ValueError):
+                lifetime = 3600.0
+            margin = min(TOKEN_REFRESH_MARGIN, lifetime / 10.0)
+            return str(body["access_token"]), time.time() + lifetime - margin
+        token_url = self.base_url + self.token_path
+        if response.status_code == 404:
+            raise errors.AuthenticationError(
+                "The token endpoint %s was not found (HTTP 404%s)." % (token_url, _gateway_text(body)),
+                status=404, hint="Check segura_url (the server's base URL) and segura_token_path.")
+        if response.status_code in (400, 401, 403) and isinstance(body, dict):
+            reason = body.get("error_description") or body.get("error") or body.get("message") or "refused"
+            raise errors.AuthenticationError(
+                "Segura refused the token request to %s for client id '%s' (HTTP %d: %s)."
+                % (token_url, self.client_id, response.status_code, reason), status=response.status_code,
+                hint="Check segura_client_id and segura_client_secret (MySafe > Integrations > Access keys)"
+                     "%s." % (" and segura_tenant" if "tenant" in str(reason).lower() else ""))
+        raise _unexpected(response, body, token_url)
+
+    def access_token(self):
+        """(token, seconds it stays usable): the current token, fetched or taken from the cache if needed."""
+        token = self._access_token()
+        remaining = None if self._token_expires_at is None else max(0, int(self._token_expires_at - time.time()))
+        return token, remaining
+
+    def _access_token(self):
+        with self._token_lock:
+            if self._token and (self._token_expires_at is None or time.time() < self._token_expires_at):
+                return self._token
+            if self._cache is None:
+                self._token, self._token_expires_at = self._fetch_token()
+                return self._token
+            with self._cache.lock(self._cache_key):
+                entry = self._cache.load(self._cache_key)
+                if entry is None or time.time() >= entry[1]:
+                    entry = self._fetch_token()
+                    self._cache.store(self._cache_key, *entry)
+                self._token, self._token_expires_at = entry
+                return self._token
+
+    def _renew_after_401(self, rejected):
+        """Forget a rejected token. False when there is no way to get another one."""
+        with self._token_lock:
+            if not (self.client_id and self._client_secret):
+                return False
+            if self._token == rejected:
+                self._token = None
+            if self._cache is not None:
+                with self._cache.lock(self._cache_key):
+                    self._cache.drop(self._cache_key, rejected)
+            return True
+
+    # -- API calls -------------------------------------------------------------------------
+
+    def request(self, method, path, params=None, body=None):
+        """Call the MySafe API; returns the decoded envelope of a successful answer.
+
+        GETs are retried on transient failures; writes only when they surely did not arrive.
+        A 401 renews the token once.
+        """
+        retry = "all" if method == "GET" else "unsent"
+        renewed = False
+        while True:
+            tokens_sent = []
+
+            def bearer():
+                tokens_sent.append(self._access_token())
+                return tokens_sent[-1]
+
+            self.stats["api"] += 1
+            response = self._exchange(method, path, retry, auth=bearer, params=params, json=body)
+            if response.status_code == 401 and not renewed and self._renew_after_401(tokens_sent[-1]):
+                renewed = True
+                continue
+            return self._decode(method, path, response)
+
+    def _decode(self, method, path, response):
+        body = _json_or_none(response)
+        status = response.status_code
+        if status == 401:
+            source = "segura_token" if self._given_token and not self._client_secret else "the access token"
+            raise errors.AuthenticationError(
+                "Segura rejected %s for %s %s (HTTP 401%s)." % (source, method, path, _gateway_text(body)),
+                status=401, hint="The token is expired or revoked: obtain a new one, or set "
+                                 "segura_client_id and segura_client_secret so the collection renews it.")
+        if status == 404 and isinstance(body, dict) and "response" not in body:
+            raise errors.AuthenticationError(
+                "Segura's gateway found no route for %s %s (HTTP 404%s)." % (method, path, _gateway_text(body)),
+                status=404, hint="Check segura_url: it must be the server's base URL "
+                                 "(e.g. https://segura.example.com), and the credentials are for that server.")
+        if isinstance(body, dict) and isinstance(body.get("response"), dict):
+            if body["response"].get("error") in (True, "true", 1) or status >= 400:
+                raise vendor_error(body, status)
+            if 200 <= status < 300:
+                return body
+        if status >= 500:
+            raise errors.ServerError(
+                "Segura answered HTTP %d to %s %s%s." % (status, method, path, _gateway_text(body)),
+                status=status, hint="This is a failure on the Segura server: try again later or contact "
+                                    "the Segura administrators.")
+        raise _unexpected(response, body, self.base_url + path)
+
+
+def _json_or_none(response):
+    try:
+        return json.loads(response.content.decode("utf-8")) if response.content else None
+    except ValueError:
+        return None
+
+
+def _gateway_text(body):
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return ": %s" % body["message"]
+    return ""
+
+
+def _unexpected(response, body, url):
+    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+    if body is None:
+        what = "a body that is not JSON (%s, %d bytes)" % (kind, len(response.content or b""))
+    else:
+        what = "JSON that is not a MySafe answer"
+    return errors.UnexpectedResponseError(
+        "%s answered HTTP %d with %s." % (url, response.status_code, what), status=response.status_code,
+        hint="Check that segura_url points to the Segura server itself, not to a login page, proxy or "
+             "another service.")
+
+
+def _reason(exc):
+    """The innermost readable cause of a requests exception, without URLs' query strings."""
+    inner = exc
+    for _ in range(4):
+        nxt = getattr(inner, "reason", None) or (inner.args[0] if inner.args and isinstance(inner.args[0], Exception) else None)
+        if nxt is None or nxt is inner:
+            break
+        inner = nxt
+    text = str(inner)
+    return text[:300]
+
+
+def _num(value):
+    return ("%g" % value) if value is not None else "?"

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The connection options, defined once for every module and the lookup.
+
+Modules merge :data:`CONNECTION_ARGUMENT_SPEC` into their argument spec (documented by the
+``segura.pam.connection`` doc fragment); the lookup declares the same names through the
+fragment's ``PLUGINS`` part. Both hand a getter to :func:`client_from_options`, so the same
+values reach the same client constructor.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils.client import DEFAULT_TIMEOUT, DEFAULT_TOKEN_PATH, SeguraClient
+
+
+def _env(*names):
+    return (env_fallback, list(names))
+
+
+CONNECTION_ARGUMENT_SPEC = dict(
+    segura_url=dict(type="str", required=True, fallback=_env("SEGURA_URL", "SENHASEGURA_URL")),
+    segura_client_id=dict(type="str", fallback=_env("SEGURA_CLIENT_ID", "SENHASEGURA_CLIENT_ID")),
+    segura_client_secret=dict(type="str", no_log=True,
+                              fallback=_env("SEGURA_CLIENT_SECRET", "SENHASEGURA_CLIENT_SECRET")),
+    segura_token=dict(type="str", no_log=True, fallback=_env("SEGURA_TOKEN")),
+    segura_validate_certs=dict(type="bool", default=True, fallback=_env("SEGURA_VALIDATE_CERTS")),
+    segura_ca_path=dict(type="path", fallback=_env("SEGURA_CA_PATH")),
+    segura_timeout=dict(type="float", default=DEFAULT_TIMEOUT, fallback=_env("SEGURA_TIMEOUT")),
+    segura_token_cache=dict(type="bool", default=True, fallback=_env("SEGURA_TOKEN_CACHE")),
+    segura_token_path=dict(type="str", default=DEFAULT_TOKEN_PATH, fallback=_env("SEGURA_TOKEN_PATH")),
+    segura_tenant=dict(type="str", fallback=_env("SEGURA_TENANT")),
+    segura_proxy=dict(type="str", fallback=_env("SEGURA_PROXY")),
+)
+
+
+def _check_url(option, value):
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        if valid:
+            parts.port  # raises ValueError on a bad port
+    except ValueError:
+        valid = False
+    if not valid:
+        raise errors.ConfigurationError(
+            "%s '%s' is not an http(s) URL." % (option, value),
+            hint="Give the scheme and host, e.g. https://segura.example.com.")
+
+
+def client_from_options(get, warn=None, **overrides):
+    """Validate the connection options and build the client.
+
+    ``get(name)`` returns an option's value: ``module.params.get`` in a module,
+    ``self.get_option`` in the lookup. Raises ConfigurationError before anything is sent.
+    """
+    url = get("segura_url")
+    if not url:
+        raise errors.ConfigurationError(
+            "segura_url is required.", hint="Set segura_url (or SEGURA_URL) to the Segura server's base URL.")
+    _check_url("segura_url", url)
+    client_id, client_secret, token = get("segura_client_id"), get("segura_client_secret"), get("segura_token")
+    if not token and not (client_id and client_secret):
+        missing = " and ".join(n for n, v in (("segura_client_id", client_id),
+                                               ("segura_client_secret", client_secret)) if not v)
+        raise errors.ConfigurationError(
+            "No credentials: %s %s not set." % (missing, "are" if " and " in missing else "is"),
+            hint="Set segura_client_id and segura_client_secret (or SEGURA_CLIENT_ID and SEGURA_CLIENT_SECRET) "
+                 "to a MySafe access key, or segura_token to an access token.")
+    timeout = get("segura_timeout")
+    try:
+        timeout = float(DEFAULT_TIMEOUT if timeout is None else timeout)
+    except (TypeError, ValueError):
+        timeout = -1
+    if timeout <= 0:
+        raise errors.ConfigurationError("segura_timeout must be a positive number of seconds, not %r."
+                                        % (get("segura_timeout"),), hint="The default is %d." % DEFAULT_TIMEOUT)
+    ca_path = get("segura_ca_path")
+    if ca_path:
+        ca_path = os.path.expanduser(ca_path)
+        if not os.path.isfile(ca_path):
+            raise errors.ConfigurationError(
+                "segura_ca_path '%s' is not a readable file on this host." % ca_path,
+                hint="Point it to the PEM file of the CA that signed the Segura server's certificate.")
+    proxy = get("segura_proxy")
+    if proxy:
+        _check_url("segura_proxy", proxy)
+    settings = dict(
+        url=url, client_id=client_id, client_secret=client_secret, token=token,
+        validate_certs=get("segura_validate_certs") is not False, ca_path=ca_path, timeout=timeout,
+        token_path=get("segura_token_path") or DEFAULT_TOKEN_PATH, tenant=get("segura_tenant"), proxy=proxy,
+        token_cache=get("segura_token_cache") is not False, warn=warn,
+    )
+    settings.update(overrides)
+    return SeguraClient(**settings)

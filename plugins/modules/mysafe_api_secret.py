@@ -1,0 +1,259 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: mysafe_api_secret
+short_description: Create, update, disable and enable MySafe API secrets in Segura
+version_added: 0.1.0
+description:
+  - Keeps one MySafe API secret of a Segura (formerly senhasegura) PAM server in the wanted state.
+  - The module reads the current secret, compares it field by field, and sends one update with only the
+    fields that differ. When nothing differs it writes nothing and reports C(changed=false).
+  - Options that are left out leave those fields as they are on the server.
+  - Segura has no deletion of API secrets; O(state=absent) disables the secret.
+author:
+  - segura.pam contributors
+extends_documentation_fragment:
+  - segura.pam.connection
+  - segura.pam.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: O(client_secret) is shown only as a fixed mask, followed by C((changed)) when it would change.
+options:
+  identifier:
+    description:
+      - The server's numeric id of the secret. Selects an existing secret; it cannot be chosen on creation.
+      - Without O(identifier) and O(identifier_code), the secret is matched by O(name) among the secrets the
+        API user can see; none matching creates it, several matching fail the task.
+    type: int
+  identifier_code:
+    description:
+      - The owner's unique code of the secret. Selects the secret when O(identifier) is not set (and is stored
+        on creation); with O(identifier) it is a field to set.
+    type: str
+  name:
+    description: Name of the secret. Required to create one.
+    type: str
+  url:
+    description: URL of the site where the API secret is used, with its scheme. Required to create a secret.
+    type: str
+  client_id:
+    description: Client ID of the application. Required to create a secret.
+    type: str
+  client_secret:
+    description:
+      - The secret itself. Never shown in output, logs or diffs.
+      - See O(update_secret) to set it only when the secret is created.
+    type: str
+  tags:
+    description: Keywords of the secret. Order and duplicates do not matter.
+    type: list
+    elements: str
+  notes:
+    description: Observations about the secret.
+    type: str
+  method:
+    description:
+      - HTTP method of the API call the secret is used for, one of C(get), C(post), C(put), C(patch),
+        C(delete), C(head) or C(options), in any case (sent in lower case).
+    type: str
+  users_allowed:
+    description:
+      - The exact list of users the secret is shared with (order does not matter). Users not listed lose access;
+        V([]) removes every user. The owner's own access is implicit.
+    type: list
+    elements: dict
+    suboptions:
+      username:
+        description: Segura user name.
+        type: str
+        required: true
+      can_edit:
+        description: Whether the user may update, disable and enable the secret; otherwise view only.
+        type: bool
+        default: false
+  groups_allowed:
+    description: The exact list of groups the secret is shared with (order does not matter).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Segura group name.
+        type: str
+        required: true
+      can_edit:
+        description: Whether the group's members may update, disable and enable the secret.
+        type: bool
+        default: false
+  state:
+    description:
+      - V(present) creates or updates the secret, and enables it if it is disabled.
+      - V(absent) disables it. A secret that is missing or already disabled is not a change.
+    type: str
+    choices: [present, absent]
+    default: present
+  update_secret:
+    description:
+      - V(always) sets O(client_secret) whenever it differs from the stored one.
+      - V(on_create) sets it only when the secret is created and never overwrites an existing one (for secrets
+        rotated elsewhere).
+    type: str
+    choices: [always, on_create]
+    default: always
+seealso:
+  - module: segura.pam.mysafe_api_secret_info
+  - plugin: segura.pam.mysafe_api_secret
+    plugin_type: lookup
+notes:
+  - The selected API user needs C(can_edit) on the secret (or must own it) to update, disable or enable it.
+"""
+
+EXAMPLES = r"""
+- name: Create an API secret (or leave it as it is when nothing differs)
+  segura.pam.mysafe_api_secret:
+    segura_url: https://segura.example.com
+    segura_client_id: "{{ vault_segura_client_id }}"
+    segura_client_secret: "{{ vault_segura_client_secret }}"
+    identifier_code: payments-gcp
+    name: GCP payments
+    url: https://gcp.example.com
+    client_id: gf455f7g8fb5dfg8fd545bffbv
+    client_secret: "{{ vault_gcp_client_secret }}"
+    tags: [cloud, payments]
+    method: get
+  register: gcp
+
+- name: Set the connection once for every module of the collection
+  module_defaults:
+    group/segura.pam.mysafe:
+      segura_url: https://segura.example.com
+      segura_client_id: "{{ vault_segura_client_id }}"
+      segura_client_secret: "{{ vault_segura_client_secret }}"
+  block:
+    - name: Update only the notes of secret 43
+      segura.pam.mysafe_api_secret:
+        identifier: 43
+        notes: Rotated by the platform team
+
+    - name: Share with alice (may edit) and the devops group (view only); nobody else
+      segura.pam.mysafe_api_secret:
+        identifier_code: payments-gcp
+        users_allowed:
+          - username: alice
+            can_edit: true
+        groups_allowed:
+          - name: devops
+
+    - name: Keep a secret rotated elsewhere, but create it if missing
+      segura.pam.mysafe_api_secret:
+        name: Legacy CRM
+        url: https://crm.example.com
+        client_id: crm-app
+        client_secret: "{{ initial_crm_secret }}"
+        update_secret: on_create
+
+    - name: Preview a change without writing anything
+      segura.pam.mysafe_api_secret:
+        identifier_code: payments-gcp
+        url: https://gcp-new.example.com
+      check_mode: true
+      diff: true
+      register: preview
+
+    - name: Disable a secret (Segura has no deletion)
+      segura.pam.mysafe_api_secret:
+        identifier_code: payments-gcp
+        state: absent
+"""
+
+RETURN = r"""
+operation:
+  description:
+    - What the task did (or, in check mode, would do) - V(created), V(updated), V(enabled), V(disabled) or
+      V(unchanged). A disabled secret that is enabled and also has fields updated reports V(updated).
+  returned: always
+  type: str
+  sample: updated
+identifier:
+  description: The server's id of the secret. Null when a secret would be created in check mode.
+  returned: always
+  type: int
+  sample: 43
+api_secret:
+  description:
+    - The secret as stored after the task (as it would be, in check mode), in the collection's normalised shape.
+    - O(client_secret) is masked. Null when the secret is missing, or disabled and cannot be read.
+  returned: always
+  type: dict
+  sample:
+    identifier: 43
+    name: GCP payments
+    url: https://gcp.example.com
+    client_id: gf455f7g8fb5dfg8fd545bffbv
+    client_secret: "********"
+    identifier_code: payments-gcp
+    method: get
+    tags: [cloud, payments]
+    notes: ""
+    users_allowed: [{username: alice, can_edit: true}]
+    groups_allowed: [{name: devops, can_edit: false}]
+    active: true
+diff:
+  description: Before and after of every compared field (and of C(active) when it changes).
+  returned: always
+  type: dict
+  sample:
+    before: {url: https://gcp.example.com, client_secret: "********"}
+    after: {url: https://gcp-new.example.com, client_secret: "******** (changed)"}
+"""
+
+from ansible_collections.segura.pam.plugins.module_utils.module import SeguraModule
+from ansible_collections.segura.pam.plugins.module_utils.sync import SecretSync
+from ansible_collections.segura.pam.plugins.module_utils.validation import secret_fields
+
+
+def main():
+    module = SeguraModule(
+        argument_spec=dict(
+            identifier=dict(type="int"),
+            identifier_code=dict(type="str"),
+            name=dict(type="str"),
+            url=dict(type="str"),
+            client_id=dict(type="str"),
+            client_secret=dict(type="str", no_log=True),
+            tags=dict(type="list", elements="str"),
+            notes=dict(type="str"),
+            method=dict(type="str"),
+            users_allowed=dict(type="list", elements="dict", options=dict(
+                username=dict(type="str", required=True), can_edit=dict(type="bool", default=False))),
+            groups_allowed=dict(type="list", elements="dict", options=dict(
+                name=dict(type="str", required=True), can_edit=dict(type="bool", default=False))),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            update_secret=dict(type="str", choices=["always", "on_create"], default="always"),
+        ),
+        supports_check_mode=True,
+    )
+
+    def apply():
+        params = module.params
+        wanted = secret_fields(params)
+        sync = SecretSync(module.api, identifier=params["identifier"], identifier_code=params["identifier_code"],
+                          wanted=wanted, state=params["state"],
+                          update_secret=params["update_secret"], check_mode=module.check_mode)
+        result = sync.run()
+        for warning in sync.warnings:
+            module.warn(warning)
+        return result
+
+    module.run(apply)
+
+
+if __name__ == "__main__":
+    main()

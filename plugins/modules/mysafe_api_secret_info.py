@@ -1,0 +1,176 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: mysafe_api_secret_info
+short_description: Read MySafe API secrets from Segura
+version_added: 0.1.0
+description:
+  - Reads one MySafe API secret of a Segura (formerly senhasegura) PAM server by O(identifier) or
+    O(identifier_code), or lists the secrets the API user can see, optionally filtered.
+  - The C(client_secret) is masked unless O(reveal_secret=true).
+  - A disabled secret is reported with C(active=false) (Segura does not let anyone read its fields), not as a failure.
+author:
+  - segura.pam contributors
+extends_documentation_fragment:
+  - segura.pam.connection
+  - segura.pam.attributes
+  - segura.pam.attributes.read_only
+options:
+  identifier:
+    description: Read the secret with this id. Fails when it does not exist or the API user has no access.
+    type: int
+  identifier_code:
+    description:
+      - Without O(identifier), read the secret with this code (it must match exactly one visible secret).
+      - With O(tag) or O(name), a filter of the list instead.
+    type: str
+  tag:
+    description: List only the secrets carrying this tag.
+    type: str
+  name:
+    description: List only the secrets with exactly this name.
+    type: str
+  details:
+    description:
+      - When listing, read every listed secret in full (one request each). V(false) returns only the list's
+        summary (id, name, permissions) in one request.
+    type: bool
+    default: true
+  reveal_secret:
+    description:
+      - Return C(client_secret) in clear instead of a mask.
+      - Pair it with C(no_log) on the task, or the value appears in the output and logs.
+    type: bool
+    default: false
+seealso:
+  - module: segura.pam.mysafe_api_secret
+  - plugin: segura.pam.mysafe_api_secret
+    plugin_type: lookup
+"""
+
+EXAMPLES = r"""
+- name: Read secret 43 (client_secret masked)
+  segura.pam.mysafe_api_secret_info:
+    segura_url: https://segura.example.com
+    segura_client_id: "{{ vault_segura_client_id }}"
+    segura_client_secret: "{{ vault_segura_client_secret }}"
+    identifier: 43
+  register: gcp
+
+- name: Read a secret by its code, with its value (keep it out of the logs)
+  segura.pam.mysafe_api_secret_info:
+    identifier_code: payments-gcp
+    reveal_secret: true
+  no_log: true
+  register: payments
+
+- name: List the secrets tagged cloud
+  segura.pam.mysafe_api_secret_info:
+    tag: cloud
+  register: cloud
+
+- name: Show their names and whether they are enabled
+  ansible.builtin.debug:
+    msg: "{{ cloud.api_secrets | map(attribute='name') | zip(cloud.api_secrets | map(attribute='active')) }}"
+"""
+
+RETURN = r"""
+api_secret:
+  description:
+    - The secret selected by O(identifier) or O(identifier_code), normalised.
+    - A disabled secret has only C(identifier) and C(active=false).
+  returned: when O(identifier) or O(identifier_code) alone is set
+  type: dict
+  sample:
+    identifier: 43
+    name: GCP payments
+    url: https://gcp.example.com
+    client_id: gf455f7g8fb5dfg8fd545bffbv
+    client_secret: "********"
+    identifier_code: payments-gcp
+    method: get
+    tags: [cloud]
+    notes: ""
+    users_allowed: [{username: alice, can_edit: true}]
+    groups_allowed: []
+    active: true
+api_secrets:
+  description:
+    - The listed secrets, by id, in the same shape as RV(api_secret) (disabled ones with C(active=false)).
+    - With O(details=false), the list's summary of each (C(identifier), C(name), C(can_view), C(can_write),
+      C(need_justify), C(need_approval)).
+  returned: when listing
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils.module import SeguraModule
+from ansible_collections.segura.pam.plugins.module_utils.mysafe import masked
+from ansible_collections.segura.pam.plugins.module_utils.validation import check_identifier
+
+
+def read(api, identifier, name=None):
+    """The full secret, or a stub with active=false when it is disabled."""
+    try:
+        return api.get(identifier)
+    except errors.InactiveSecretError:
+        stub = {"identifier": identifier, "active": False}
+        if name is not None:
+            stub["name"] = name
+        return stub
+
+
+def main():
+    module = SeguraModule(
+        argument_spec=dict(
+            identifier=dict(type="int"),
+            identifier_code=dict(type="str"),
+            tag=dict(type="str"),
+            name=dict(type="str"),
+            details=dict(type="bool", default=True),
+            reveal_secret=dict(type="bool", default=False),
+        ),
+        mutually_exclusive=[("identifier", "identifier_code"), ("identifier", "tag"), ("identifier", "name")],
+        supports_check_mode=True,
+    )
+    params = module.params
+
+    def shown(entity):
+        return entity if params["reveal_secret"] else masked(entity)
+
+    def one(identifier):
+        return {"changed": False, "api_secret": shown(read(module.api, identifier))}
+
+    def collect():
+        check_identifier(params["identifier"])
+        api = module.api
+        if params["identifier"] is not None:
+            return one(params["identifier"])
+        listed = api.list(tag=params["tag"], identifier_code=params["identifier_code"])
+        if params["name"] is not None:
+            listed = [s for s in listed if s["name"] == params["name"]]
+        if params["identifier_code"] and not (params["tag"] or params["name"]):
+            if len(listed) != 1:
+                raise errors.NotFoundError(
+                    "%s API secrets visible to this API user have identifier_code '%s'%s." % (
+                        len(listed) or "No", params["identifier_code"],
+                        " (identifiers %s)" % ", ".join(str(s["identifier"]) for s in listed) if listed else ""),
+                    hint="Check the code and that the secret is shared with the API user; with several "
+                         "owners using the same code, select one with identifier.")
+            return one(listed[0]["identifier"])
+        if not params["details"]:
+            return {"changed": False, "api_secrets": listed}
+        return {"changed": False,
+                "api_secrets": [shown(read(api, s["identifier"], s["name"])) for s in listed]}
+
+    module.run(collect)
+
+
+if __name__ == "__main__":
+    main()
