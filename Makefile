@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
+COLLECTIONS := $(CURDIR)/.tmp/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/segura/pam
 SANITY_ROOT := build/sanity
 SANITY_DIR := $(SANITY_ROOT)/ansible_collections/segura/pam
 # ansible-test bootstraps pip in its venvs with a script it downloads from a host we cannot
@@ -14,7 +16,7 @@ PYTEST = $(BIN)/python -m pytest -p no:cacheprovider
 # pytest exits 5 when a selection collects no test (e.g. a filtered run): not a failure.
 NO_TESTS_OK = || test $$? -eq 5
 
-.PHONY: venv demo test unit integration sanity build bench clean
+.PHONY: venv demo test unit integration sanity lint docs docs-check collection-path build bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +30,9 @@ venv: $(STAMP)
 demo: venv
 	$(BIN)/python scripts/demo.py
 
-## make test: unit tests, integration tests against the simulator over HTTPS, ansible-test sanity.
-test: unit integration sanity
+## make test: unit tests, integration tests against the simulator over HTTPS, docs and lint
+## checks, ansible-test sanity.
+test: unit integration lint docs-check sanity
 
 unit: venv
 	$(PYTEST) tests/unit -q $(NO_TESTS_OK)
@@ -44,6 +47,28 @@ sanity: venv
 	cd $(SANITY_DIR) && git init -q && git add -A
 	mkdir -p $(dir $(PIP_BOOTSTRAP)) && cp tests/utils/get_pip_offline.py $(PIP_BOOTSTRAP)
 	cd $(SANITY_DIR) && $(BIN)/ansible-test sanity --venv --requirements --python 3.11 --color no
+
+## make lint: plugin docs markup and the changelog fragments.
+lint: venv collection-path
+	PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	$(BIN)/antsibull-changelog lint
+
+## make docs: regenerate the plugin reference in docs/reference from the plugins' own docs.
+docs: venv collection-path
+	rm -rf docs/reference && mkdir -p docs/reference
+	PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/antsibull-docs collection --use-current \
+		--output-format simplified-rst --dest-dir docs/reference segura.pam
+
+## make docs-check: fail when docs/reference is older than the plugins' docs.
+docs-check: venv collection-path
+	rm -rf build/docs && mkdir -p build/docs
+	PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/antsibull-docs collection --use-current \
+		--output-format simplified-rst --dest-dir build/docs segura.pam
+	diff -r docs/reference build/docs || { echo "docs/reference is stale: run 'make docs'"; exit 1; }
+
+# The work tree as the collection segura.pam, for tools that look it up by name.
+collection-path:
+	mkdir -p $(dir $(COLLECTION_LINK)) && ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
 ## make build: the collection tarball (what Galaxy would get).
 build: venv

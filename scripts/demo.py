@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make demo`: install the collection, start the simulator, run playbooks/demo.yml, stop.
 
 Everything lives under .tmp/demo; the simulator serves HTTPS with a CA made for this run.

@@ -16,7 +16,7 @@ description:
   - Values are returned as unsafe text, so a value such as C({{ lookup('pipe', 'id') }}) is returned as it is
     and never templated.
 author:
-  - segura.pam contributors
+  - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.connection.plugins

@@ -413,15 +413,16 @@ def _unexpected(response, body, url):
 
 
 def _reason(exc):
-    """The innermost readable cause of a requests exception, without URLs' query strings."""
+    """The innermost readable cause of a requests exception (urllib3 wraps it a few levels deep)."""
     inner = exc
-    for _ in range(4):
-        nxt = getattr(inner, "reason", None) or (inner.args[0] if inner.args and isinstance(inner.args[0], Exception) else None)
-        if nxt is None or nxt is inner:
+    for _depth in range(4):
+        cause = getattr(inner, "reason", None)
+        if cause is None and inner.args and isinstance(inner.args[0], Exception):
+            cause = inner.args[0]
+        if cause is None or cause is inner:
             break
-        inner = nxt
-    text = str(inner)
-    return text[:300]
+        inner = cause
+    return str(inner)[:300]
 
 
 def _num(value):

@@ -34,7 +34,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     segura_ca_path=dict(type="path", fallback=_env("SEGURA_CA_PATH")),
     segura_timeout=dict(type="float", default=DEFAULT_TIMEOUT, fallback=_env("SEGURA_TIMEOUT")),
     segura_token_cache=dict(type="bool", default=True, fallback=_env("SEGURA_TOKEN_CACHE")),
-    segura_token_path=dict(type="str", default=DEFAULT_TOKEN_PATH, fallback=_env("SEGURA_TOKEN_PATH")),
+    segura_token_path=dict(type="str", default=DEFAULT_TOKEN_PATH, no_log=False, fallback=_env("SEGURA_TOKEN_PATH")),
     segura_tenant=dict(type="str", fallback=_env("SEGURA_TENANT")),
     segura_proxy=dict(type="str", fallback=_env("SEGURA_PROXY")),
 )
@@ -69,8 +69,8 @@ def client_from_options(get, warn=None, **overrides):
     _check_url("segura_url", url)
     client_id, client_secret, token = get("segura_client_id"), get("segura_client_secret"), get("segura_token")
     if not token and not (client_id and client_secret):
-        missing = " and ".join(n for n, v in (("segura_client_id", client_id),
-                                               ("segura_client_secret", client_secret)) if not v)
+        named = (("segura_client_id", client_id), ("segura_client_secret", client_secret))
+        missing = " and ".join(name for name, value in named if not value)
         raise errors.ConfigurationError(
             "No credentials: %s %s not set." % (missing, "are" if " and " in missing else "is"),
             hint="Set segura_client_id and segura_client_secret (or SEGURA_CLIENT_ID and SEGURA_CLIENT_SECRET) "

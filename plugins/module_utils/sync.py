@@ -102,8 +102,8 @@ class SecretSync(object):
                 raise errors.ConfigurationError(
                     "%d API secrets match %s (identifiers %s)." % (
                         len(found), what, ", ".join(str(s["identifier"]) for s in found)),
-                    hint="Set identifier to choose one%s." % ("" if self.identifier_code else
-                                                            ", or use a unique identifier_code"))
+                    hint="Set identifier to choose one%s."
+                         % ("" if self.identifier_code else ", or use a unique identifier_code"))
             identifier = found[0]["identifier"]
         try:
             return identifier, self.api.get(identifier)

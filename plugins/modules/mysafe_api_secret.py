@@ -16,7 +16,7 @@ description:
   - Options that are left out leave those fields as they are on the server.
   - Segura has no deletion of API secrets; O(state=absent) disables the secret.
 author:
-  - segura.pam contributors
+  - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.attributes

@@ -15,7 +15,7 @@ description:
   - The C(client_secret) is masked unless O(reveal_secret=true).
   - A disabled secret is reported with C(active=false) (Segura does not let anyone read its fields), not as a failure.
 author:
-  - segura.pam contributors
+  - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.attributes

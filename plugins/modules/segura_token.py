@@ -18,7 +18,7 @@ description:
     or to hand a token to something outside this collection.
   - Always set C(no_log) on the task. The returned token grants the access key's rights until it expires.
 author:
-  - segura.pam contributors
+  - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.attributes

@@ -101,6 +101,6 @@ class PlaybookRunner(object):
             command += ["-e", json.dumps(extra_vars)]
         command += list(args)
         environment = self.env(user, ANSIBLE_LOG_PATH=str(log_path), **(env or {}))
-        completed = subprocess.run(command, cwd=str(self.workdir), env=environment, capture_output=True,
+        completed = subprocess.run(command, cwd=str(self.workdir), env=environment, capture_output=True, check=False,
                                    text=True, timeout=timeout)
         return PlaybookResult(completed, log_path)

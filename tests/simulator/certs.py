@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Throwaway PKI for the simulator: a CA and a server certificate for 127.0.0.1/localhost.
 
 Lets tests run the simulator over real, verified HTTPS (``verify=<ca>``) instead of

@@ -49,8 +49,12 @@ class SimulatorControl:
     def counters(self):
         return self._call("GET", "counters")
 
+    def requests(self):
+        """The last 100 API requests, oldest first: ``{"method", "path", "user_agent"}`` each."""
+        return self._call("GET", "requests")["requests"]
+
     def reset(self, data=False):
-        """Zero counters, clear faults and latency; ``data=True`` also deletes all secrets."""
+        """Zero counters, clear the request log, faults and latency; ``data=True`` deletes secrets too."""
         return self._call("POST", "reset", {"data": data})
 
     def fault(self, kind, count=1, **opts):

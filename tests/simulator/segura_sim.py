@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Segura MySafe API simulator: a real HTTP(S) server built from the vendor docs.
 
 Used by integration tests, benchmarks and demos so the collection can be exercised
@@ -9,6 +8,7 @@ See README.md next to this file for the API quirks and the ``/_sim/`` control in
 
 import argparse
 import base64
+import collections
 import copy
 import hmac
 import ipaddress
@@ -60,6 +60,7 @@ GATEWAY_FAULTS = {
 }
 FAULT_KINDS = ("502", "504", "500", "429", "drop", "stall")
 FAULT_ENDPOINTS = ("any", "api") + ENDPOINTS
+REQUEST_LOG_SIZE = 100
 
 
 class ApiError(Exception):
@@ -104,7 +105,7 @@ def as_bool(value):
     """``can_edit`` as a strict boolean: anything but an explicit true is view-only."""
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes")
-    return value is True or (type(value) is int and value == 1)
+    return value is True or (isinstance(value, int) and not isinstance(value, bool) and value == 1)
 
 
 def as_text(value):
@@ -202,7 +203,7 @@ class Vault:
                 yield share["can_edit"]
 
     def can_view(self, secret, username):
-        return secret["owner"] == username or any(True for _ in self._grants(secret, username))
+        return secret["owner"] == username or any(True for _grant in self._grants(secret, username))
 
     def can_edit(self, secret, username):
         return secret["owner"] == username or any(self._grants(secret, username))
@@ -393,6 +394,26 @@ class Counters:
                     "faults_injected": self.faults_injected, "endpoints": dict(self.hits)}
 
 
+class RequestLog:
+    """The last API requests (method, path, User-Agent), oldest first: what clients identify as."""
+
+    def __init__(self, size=REQUEST_LOG_SIZE):
+        self.lock = threading.Lock()
+        self.entries = collections.deque(maxlen=size)
+
+    def add(self, method, path, user_agent):
+        with self.lock:
+            self.entries.append({"method": method, "path": path, "user_agent": user_agent})
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.entries)
+
+
 @dataclass
 class FaultRule:
     """One queued fault: hits the next ``count`` matching requests, or a ``rate`` share."""
@@ -430,7 +451,7 @@ class FaultRule:
         if rule.format not in ("html", "json"):
             raise ValueError("format must be html or json")
         rule.count = body.get("count", 1)
-        if type(rule.count) is not int or rule.count < 1:
+        if isinstance(rule.count, bool) or not isinstance(rule.count, int) or rule.count < 1:
             raise ValueError("count must be an integer >= 1")
         if body.get("rate") is not None:
             rule.rate = float(body["rate"])
@@ -497,6 +518,7 @@ class Simulator:
         self.vault = vault
         self.tokens = Tokens(expires_in)
         self.counters = Counters()
+        self.requests = RequestLog()
         self.faults = Faults()
         self.latency_ms = 0.0
         self.tenant = tenant
@@ -521,7 +543,7 @@ class Simulator:
         if authorization[:6].lower() == "basic ":
             try:
                 decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
-                client_id, _, client_secret = decoded.partition(":")
+                client_id, _colon, client_secret = decoded.partition(":")
             except ValueError:
                 return 401, invalid_client()
         username = self.directory.authenticate(client_id, client_secret)
@@ -566,10 +588,13 @@ class Simulator:
             return 200, {"ok": True}
         if route == ("GET", "/_sim/counters"):
             return 200, self.counters.snapshot()
+        if route == ("GET", "/_sim/requests"):
+            return 200, {"requests": self.requests.snapshot()}
         if route == ("GET", "/_sim/secrets"):
             return 200, {"secrets": self.vault.dump(), "next_id": self.vault.next_id}
         if route == ("POST", "/_sim/reset"):
             self.counters.reset()
+            self.requests.clear()
             self.faults.clear()
             self.latency_ms = 0.0
             wipe = as_bool(data.get("data", False))
@@ -689,6 +714,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(*sim.control(self.command, url.path, body))
         endpoint, identifier = route(self.command, url.path)
         sim.counters.hit(endpoint)
+        sim.requests.add(self.command, url.path, self.headers.get("User-Agent"))
         if sim.latency_ms:
             time.sleep(sim.latency_ms / 1000.0)
         rule = sim.faults.take(endpoint, self.command)
@@ -713,7 +739,7 @@ class Handler(BaseHTTPRequestHandler):
             form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"),
                                                  keep_blank_values=True).items()}
             return sim.token(form, self.headers.get("Authorization", ""))
-        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+        scheme, _space, token = self.headers.get("Authorization", "").partition(" ")
         username = sim.tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
         if username is None:
             return 401, GATEWAY_NO_ROUTE

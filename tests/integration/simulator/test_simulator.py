@@ -335,8 +335,7 @@ def test_update_is_partial_and_replaces_share_lists(login):
     alice = login("alice")
     identifier = alice.create(notes="old", tags="a", users_allowed=[{"username": "bob"}],
                               groups_allowed=[{"name": "devops"}])
-    response = alice.update(identifier, notes="new", users_allowed=[{"username": "carol",
-                                                                      "can_edit": True}])
+    response = alice.update(identifier, notes="new", users_allowed=[{"username": "carol", "can_edit": True}])
     body = response.json()
     assert response.status_code == 201 and body["code"] == 201
     assert body["response"]["message"] == "Api secret successfully registered"
@@ -452,6 +451,33 @@ def test_counters(sim, login):
                       "inactive": 1, "active": 1, "other": 1}}
 
 
+def test_request_log(sim, login):
+    """Every API request is logged on arrival (401s and 404s included), control calls never."""
+    alice = login("alice")
+    alice.call("GET", LIST, headers={"User-Agent": "probe/1.0"})
+    alice.call("GET", "/nowhere?x=1")
+    http(sim, "GET", f"{LIST}/7")  # no token: 401, still logged
+    sim.control.health()
+    first, *rest = sim.control.requests()
+    assert first["method"] == "POST" and first["path"] == "/iso/oauth2/token"
+    assert first["user_agent"].startswith("python-requests/")
+    assert rest == [
+        {"method": "GET", "path": LIST, "user_agent": "probe/1.0"},
+        {"method": "GET", "path": "/nowhere", "user_agent": first["user_agent"]},
+        {"method": "GET", "path": f"{LIST}/7", "user_agent": first["user_agent"]},
+    ]
+
+
+def test_request_log_keeps_the_last_100_and_is_reset(sim, login):
+    alice = login("alice")
+    for number in range(105):
+        alice.call("GET", f"{LIST}/{number}")
+    logged = sim.control.requests()
+    assert [entry["path"] for entry in logged] == [f"{LIST}/{number}" for number in range(5, 105)]
+    sim.control.reset(data=False)
+    assert sim.control.requests() == []
+
+
 def test_reset(sim, login):
     alice = login("alice")
     alice.create()
@@ -478,7 +504,7 @@ def test_reset(sim, login):
 def test_gateway_faults(sim, login, kind, text, fmt):
     alice = login("alice")
     sim.control.fault(kind, count=2, endpoint="list", format=fmt)
-    for _ in range(2):
+    for _attempt in range(2):
         response = alice.call("GET", LIST)
         assert response.status_code == int(kind)
         if fmt == "json":
@@ -543,13 +569,13 @@ def test_fault_after_write_on_update(sim, login):
 def test_fault_rate(sim, login):
     alice = login("alice")
     sim.control.fault("502", endpoint="list", rate=0.5, seed=7)
-    statuses = [alice.call("GET", LIST).status_code for _ in range(30)]
+    statuses = [alice.call("GET", LIST).status_code for _request in range(30)]
     assert 0 < statuses.count(502) < 30 and statuses.count(200) + statuses.count(502) == 30
     assert len(sim.control.faults()) == 1  # rate rules stay until cleared
     sim.control.clear_faults()
     assert alice.call("GET", LIST).status_code == 200
     sim.control.fault("502", endpoint="list", rate=1.0)
-    assert {alice.call("GET", LIST).status_code for _ in range(5)} == {502}
+    assert {alice.call("GET", LIST).status_code for _request in range(5)} == {502}
 
 
 @pytest.mark.parametrize("after_write, stored", [(False, 0), (True, 1)])
