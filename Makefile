@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 COLLECTIONS := $(CURDIR)/.tmp/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/segura/pam
 SANITY_ROOT := build/sanity
@@ -16,7 +17,7 @@ PYTEST = $(BIN)/python -m pytest -p no:cacheprovider
 # pytest exits 5 when a selection collects no test (e.g. a filtered run): not a failure.
 NO_TESTS_OK = || test $$? -eq 5
 
-.PHONY: venv demo test unit integration sanity lint docs docs-check collection-path build bench clean
+.PHONY: venv demo test unit integration sanity lint docs docs-check collection-path importer build bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +33,7 @@ demo: venv
 
 ## make test: unit tests, integration tests against the simulator over HTTPS, docs and lint
 ## checks, ansible-test sanity.
-test: unit integration lint docs-check sanity
+test: unit integration lint docs-check importer sanity
 
 unit: venv
 	$(PYTEST) tests/unit -q $(NO_TESTS_OK)
@@ -69,6 +70,11 @@ docs-check: venv collection-path
 # The work tree as the collection segura.pam, for tools that look it up by name.
 collection-path:
 	mkdir -p $(dir $(COLLECTION_LINK)) && ln -sfn $(CURDIR) $(COLLECTION_LINK)
+
+## make importer: the checks Galaxy runs when the collection is uploaded, on the built tarball.
+importer: build
+	GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/utils/galaxy-importer.cfg PATH=$(BIN):$$PATH \
+		$(BIN)/python -m galaxy_importer.main build/segura-pam-$(VERSION).tar.gz
 
 ## make build: the collection tarball (what Galaxy would get).
 build: venv

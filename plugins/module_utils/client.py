@@ -82,6 +82,7 @@ def vendor_error(envelope, status):
     if match:
         code = code or match.group(1)
         text = match.group(2).strip()
+    text = text.rstrip(".")
     try:
         code = int(code) if code is not None else None
     except (TypeError, ValueError):
@@ -284,7 +285,7 @@ class SeguraClient(object):
         body = _json_or_none(response)
         if response.status_code == 200 and isinstance(body, dict) and body.get("access_token"):
             try:
-                lifetime = float(body.get("expires_in") or 3600)
+                lifetime = float(3600 if body.get("expires_in") in (None, "") else body["expires_in"])
             except (TypeError, ValueError):
                 lifetime = 3600.0
             margin = min(TOKEN_REFRESH_MARGIN, lifetime / 10.0)

@@ -117,13 +117,20 @@ class SecretSync(object):
     # -- applying -------------------------------------------------------------------------
 
     def run(self):
+        ambiguous = False
         for round_number in range(WRITE_ROUNDS):
             try:
-                return self._run_once()
+                result = self._run_once()
             except errors.AmbiguousWriteError as exc:
                 if round_number == WRITE_ROUNDS - 1:
                     raise
-                self.warnings.append("%s Read the secret again before retrying." % exc.message)
+                ambiguous = True
+                self.warnings.append("%s The secret was read again before any retry." % exc.message)
+                continue
+            if ambiguous and not self.check_mode:
+                # the failed write may have been applied: the server did change
+                result["changed"] = True
+            return result
 
     def _result(self, operation, identifier, entity, diff):
         """``operation``: created, updated, enabled, disabled or unchanged (what a real run does)."""

@@ -40,8 +40,7 @@ class FileTokenCache(object):
         return os.path.join(self.directory, key + suffix)
 
     def _ensure_directory(self):
-        if not os.path.isdir(self.directory):
-            os.makedirs(self.directory, mode=0o700)
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)  # forks may race to create it
         os.chmod(self.directory, 0o700)
 
     @contextlib.contextmanager

@@ -51,6 +51,7 @@ def secret_fields(params):
                 _fail(option, "item %d has an empty %s" % (position + 1, key),
                       "Give every item of %s a %s." % (option, key))
         names = [item[key] for item in wanted.get(option) or []]
-        if len(set(names)) != len(names):
-            _fail(option, "names the same %s twice" % key, "List each %s once." % key)
+        repeated = sorted(set(n for n in names if names.count(n) > 1))
+        if repeated:
+            _fail(option, "names %s '%s' more than once" % (key, "', '".join(repeated)), "List each %s once." % key)
     return wanted
