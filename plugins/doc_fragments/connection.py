@@ -89,12 +89,14 @@ notes:
 """
 
     # The same options for the lookup: variables, environment and ansible.cfg sources.
+    # Ansible uses the LAST environment variable of a list that is set: the vendor's older
+    # SENHASEGURA_* names come first so that SEGURA_* wins, as in the modules.
     PLUGINS = r"""
 options:
   segura_url:
     env:
-      - name: SEGURA_URL
       - name: SENHASEGURA_URL
+      - name: SEGURA_URL
     ini:
       - section: segura
         key: url
@@ -102,8 +104,8 @@ options:
       - name: segura_url
   segura_client_id:
     env:
-      - name: SEGURA_CLIENT_ID
       - name: SENHASEGURA_CLIENT_ID
+      - name: SEGURA_CLIENT_ID
     ini:
       - section: segura
         key: client_id
@@ -111,8 +113,8 @@ options:
       - name: segura_client_id
   segura_client_secret:
     env:
-      - name: SEGURA_CLIENT_SECRET
       - name: SENHASEGURA_CLIENT_SECRET
+      - name: SEGURA_CLIENT_SECRET
     ini:
       - section: segura
         key: client_secret

@@ -164,7 +164,7 @@ class LookupModule(LookupBase):
                 raise errors.ConfigurationError("An identifier code term is empty.",
                                                 hint="Give the identifier_code of each secret.")
             return text
-        if not text.isdigit() or int(text) < 1:
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
             raise errors.ConfigurationError(
                 "Term %r is not a secret identifier (a positive integer)." % (term,),
                 hint="Give the secrets' numeric ids, or set by=identifier_code to look them up by code.")

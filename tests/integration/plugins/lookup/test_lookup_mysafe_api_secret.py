@@ -1,0 +1,493 @@
+"""The lookup segura.pam.mysafe_api_secret, through real ansible-playbook runs against the simulator.
+
+Fixture secrets are created straight over the MySafe API with ``requests`` (fast, and independent
+of the module under test); the simulator's counters are zeroed before each playbook run so they
+count only what the lookup sent.
+"""
+
+import json
+import random
+
+import pytest
+import requests
+
+LOOKUP = "segura.pam.mysafe_api_secret"
+SECRETS_PATH = "/api/mysafe/secretapi"
+# Connection values that must never be used: a closed port and a CA file that does not exist.
+DEAD_URL = "https://127.0.0.1:9"
+MISSING_CA = "/nonexistent/segura-ca.pem"
+
+
+class Vault(object):
+    """Creates fixture secrets over the API as any simulator user (one token per user)."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        self.session = requests.Session()
+        self.tokens = {}
+
+    def _call(self, user, method, path, **kwargs):
+        if user not in self.tokens:
+            answer = self.session.post(self.sim.url + "/iso/oauth2/token", verify=self.sim.ca_path, timeout=10,
+                                       data=dict(grant_type="client_credentials", **self.sim.users[user]))
+            answer.raise_for_status()
+            self.tokens[user] = answer.json()["access_token"]
+        answer = self.session.request(method, self.sim.url + SECRETS_PATH + path, verify=self.sim.ca_path,
+                                      timeout=10, headers={"Authorization": "Bearer " + self.tokens[user]}, **kwargs)
+        answer.raise_for_status()
+        return answer.json()
+
+    def create(self, user="alice", **fields):
+        """Create a secret owned by ``user``; returns its identifier (an int)."""
+        body = dict(name="svc", url="https://svc.example.com", client_id="svc-id")
+        body.update(fields)
+        return int(self._call(user, "POST", "", json=body)["api_entity"]["identifier"])
+
+    def disable(self, identifier, user="alice"):
+        self._call(user, "POST", "/inactive/%d" % identifier)
+
+
+@pytest.fixture
+def vault(sim):
+    vault = Vault(sim)
+    yield vault
+    vault.session.close()
+
+
+def run_ok(playbook, text, **kwargs):
+    result = playbook.run(text, **kwargs)
+    assert result.rc == 0, result
+    return result
+
+
+def quoted(value):
+    """A single-quoted Jinja string literal (it sits inside a double-quoted YAML string)."""
+    return "'%s'" % value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+# --------------------------------------------------------------------------- values and fields
+
+def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim, vault):
+    secrets = {}
+    for letter in "abc":
+        ident = vault.create(name="app-" + letter, client_secret="secret-%s-Zq81" % letter,
+                             identifier_code="code-" + letter, client_id="id-" + letter,
+                             url="https://%s.example.com" % letter, tags="prod, team-%s" % letter,
+                             notes="notes " + letter, method="POST",
+                             users_allowed=[{"username": "bob", "can_edit": True}],
+                             groups_allowed=[{"name": "auditors"}])
+        secrets[letter] = ident
+    a, b, c = (secrets[letter] for letter in "abc")
+    expected_a = {
+        "identifier": a, "name": "app-a", "url": "https://a.example.com", "client_id": "id-a",
+        "client_secret": "secret-a-Zq81", "identifier_code": "code-a", "method": "post",
+        "tags": ["prod", "team-a"], "notes": "notes a",
+        "users_allowed": [{"username": "bob", "can_edit": True}],
+        "groups_allowed": [{"name": "auditors", "can_edit": False}], "active": True,
+    }
+    sim.control.reset()
+
+    run_ok(playbook, """
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: Read the secrets the ways a playbook would
+              ansible.builtin.set_fact:
+                listed: "{{ query('%(L)s', c, a, b) }}"
+                joined: "{{ lookup('%(L)s', c, a) }}"
+                single: "{{ lookup('%(L)s', b) }}"
+                from_text: "{{ query('%(L)s', '' ~ b, ' ' ~ a ~ ' ') }}"
+                by_code: "{{ query('%(L)s', 'code-c', 'code-a', by='identifier_code') }}"
+                client_id: "{{ lookup('%(L)s', a, field='client_id') }}"
+                url: "{{ lookup('%(L)s', a, field='url') }}"
+                ident: "{{ lookup('%(L)s', 'code-b', by='identifier_code', field='identifier') }}"
+                tags: "{{ lookup('%(L)s', a, field='tags') }}"
+                whole: "{{ lookup('%(L)s', a, field='all') }}"
+                names: "{{ query('%(L)s', b, c, field='all') | map(attribute='name') | list }}"
+            - ansible.builtin.assert:
+                that:
+                  - listed == ['secret-c-Zq81', 'secret-a-Zq81', 'secret-b-Zq81']
+                  - joined == 'secret-c-Zq81,secret-a-Zq81'
+                  - single == 'secret-b-Zq81'
+                  - from_text == ['secret-b-Zq81', 'secret-a-Zq81']
+                  - by_code == ['secret-c-Zq81', 'secret-a-Zq81']
+                  - client_id == 'id-a'
+                  - url == 'https://a.example.com'
+                  - ident == b and ident is integer
+                  - tags == ['prod', 'team-a']
+                  - whole == expected_a
+                  - names == ['app-b', 'app-c']
+    """ % {"L": LOOKUP}, extra_vars={"a": a, "b": b, "c": c, "expected_a": expected_a})
+
+    counters = sim.control.counters()
+    # The token is shared through the token cache; each identifier term is one read, each code
+    # term one list and one read.
+    assert counters["token"] == 1
+    assert counters["endpoints"]["list"] == 3
+    assert counters["endpoints"]["read"] == 3 + 2 + 1 + 2 + 2 + 1 + 1 + 1 + 1 + 1 + 2
+    assert counters["writes"] == 0
+
+
+def test_identifier_code_shared_by_two_owners_is_an_error_naming_both(playbook, sim, vault):
+    mine = vault.create(identifier_code="payments", client_secret="mine-Hh3")
+    theirs = vault.create("bob", identifier_code="payments", client_secret="theirs-Kp0",
+                          users_allowed=[{"username": "alice"}])
+    result = playbook.run("""
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - ansible.builtin.set_fact:
+                value: "{{ lookup('%s', 'payments', by='identifier_code', on_missing='skip') }}"
+    """ % LOOKUP)
+    assert result.rc != 0, result
+    assert "2 visible API secrets have identifier_code 'payments' (identifiers %d, %d)" % (mine, theirs) \
+        in result.output
+    assert "look the secret up by identifier instead" in result.output
+    assert "mine-Hh3" not in result.output and "theirs-Kp0" not in result.output
+    assert sim.control.counters()["endpoints"]["read"] == 0
+
+
+# --------------------------------------------------------------------------- on_missing / on_denied / on_inactive
+
+TOLERANCE_OPTIONS = ("on_missing", "on_denied", "on_inactive")
+
+
+def problem_term(kind, vault):
+    """(identifier, vendor code) of a secret alice cannot read for the given reason."""
+    if kind == "on_missing":
+        return 999, 1005
+    if kind == "on_denied":
+        return vault.create("dave", client_secret="daves-secret-Wq4"), 1006
+    disabled = vault.create(client_secret="disabled-secret-Jm2")
+    vault.disable(disabled)
+    return disabled, 1009
+
+
+@pytest.mark.parametrize("option", TOLERANCE_OPTIONS)
+def test_on_option_errors_warns_or_skips(playbook, sim, vault, option):
+    readable = vault.create(client_secret="readable-secret-Tx5")
+    problem, code = problem_term(option, vault)
+    others = ", ".join("%s='skip'" % other for other in TOLERANCE_OPTIONS if other != option)
+    sim.control.reset()
+
+    result = run_ok(playbook, """
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: By default the problem fails the lookup
+              ansible.builtin.set_fact:
+                value: "{{ query('%(L)s', ok, problem) }}"
+              register: by_default
+              ignore_errors: true
+            - name: The other on_* options do not cover it
+              ansible.builtin.set_fact:
+                value: "{{ query('%(L)s', ok, problem, %(others)s) }}"
+              register: other_options
+              ignore_errors: true
+            - ansible.builtin.set_fact:
+                warned: "{{ query('%(L)s', problem, ok, %(option)s='warn') }}"
+                skipped: "{{ query('%(L)s', ok, problem, %(option)s='skip') }}"
+                only_problem: "{{ query('%(L)s', problem, %(option)s='skip') }}"
+            - ansible.builtin.assert:
+                that:
+                  - by_default is failed
+                  - "('term %(problem)s (identifier)') in by_default.msg"
+                  - "('%(code)s') in by_default.msg"
+                  - other_options is failed
+                  - warned == ['readable-secret-Tx5']
+                  - skipped == ['readable-secret-Tx5']
+                  - only_problem == []
+    """ % {"L": LOOKUP, "others": others, "option": option, "problem": problem, "code": code},
+        extra_vars={"ok": readable, "problem": problem})
+
+    # One warning, from the warn task only: skip is silent.
+    assert (result.stdout + result.stderr).count("The term is left out of the result.") == 1
+    assert "[WARNING]" in result.stdout + result.stderr
+    assert sim.control.counters()["token"] == 1
+
+
+# --------------------------------------------------------------------------- unsafe values
+
+def test_values_are_returned_verbatim_and_never_templated(playbook, sim, vault):
+    template_secret = "{{ lookup('pipe', 'id') }}"
+    template_notes = "{{ 7 * 6 }} {% if true %}rendered{% endif %} {# comment #}"
+    ident = vault.create(client_secret=template_secret, notes=template_notes, name="{{ inventory_hostname }}")
+    out = playbook.workdir / "secret.txt"
+
+    result = run_ok(playbook, """
+        - hosts: localhost
+          gather_facts: false
+          vars:
+            expected_secret: !unsafe "{{ lookup('pipe', 'id') }}"
+            expected_notes: !unsafe "{{ 7 * 6 }} {%% if true %%}rendered{%% endif %%} {# comment #}"
+            expected_name: !unsafe "{{ inventory_hostname }}"
+          tasks:
+            - ansible.builtin.set_fact:
+                secret: "{{ lookup('%(L)s', ident) }}"
+                listed: "{{ query('%(L)s', ident, ident) }}"
+                whole: "{{ lookup('%(L)s', ident, field='all') }}"
+            - name: Pass the values on, as a playbook would, through a second variable and module arguments
+              ansible.builtin.set_fact:
+                passed_on: "{{ secret }}"
+            - ansible.builtin.copy:
+                content: "{{ passed_on }}"
+                dest: "%(out)s"
+                mode: "0600"
+            - ansible.builtin.assert:
+                that:
+                  - secret == expected_secret
+                  - passed_on == expected_secret
+                  - listed == [expected_secret, expected_secret]
+                  - whole.client_secret == expected_secret
+                  - whole.notes == expected_notes
+                  - whole.name == expected_name
+                quiet: true
+    """ % {"L": LOOKUP, "out": out}, extra_vars={"ident": ident})
+
+    assert out.read_bytes() == template_secret.encode()
+    assert "uid=" not in result.output
+    assert "rendered" not in result.output
+
+
+# --------------------------------------------------------------------------- many terms
+
+def test_fifty_terms_take_one_token_and_come_back_in_term_order(playbook, sim, vault):
+    rng = random.Random(5150)
+    values = {}
+    for number in range(50):
+        value = "bulk-%02d-%08x" % (number, rng.getrandbits(32))
+        values[vault.create(name="bulk-%02d" % number, client_secret=value)] = value
+    terms = list(values)
+    rng.shuffle(terms)
+    sim.control.reset()
+
+    run_ok(playbook, """
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - ansible.builtin.set_fact:
+                fetched: "{{ query('%s', *terms) }}"
+            - ansible.builtin.assert:
+                that:
+                  - fetched | length == 50
+                  - fetched == expected
+                quiet: true
+    """ % LOOKUP, extra_vars={"terms": terms, "expected": [values[t] for t in terms]})
+
+    counters = sim.control.counters()
+    assert counters["token"] == 1
+    assert counters["endpoints"]["read"] == 50
+    assert counters["total"] == 51
+
+
+# --------------------------------------------------------------------------- errors
+
+def test_errors_name_the_term_reason_and_remedy_without_leaking_secrets(playbook, sim, vault):
+    readable = [vault.create(client_secret="leak-canary-%d-Vb9" % n) for n in range(3)]
+    denied = vault.create("dave", client_secret="daves-canary-Ux2")
+    disabled = vault.create(client_secret="disabled-canary-Rr6")
+    vault.disable(disabled)
+    sim.control.reset()
+
+    # -vvv and the log file: the most a user would ever print.
+    result = playbook.run("""
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: A missing secret among readable ones
+              ansible.builtin.debug:
+                msg: "{{ query('%(L)s', *(readable + [999])) }}"
+              ignore_errors: true
+            - name: A secret of another owner
+              ansible.builtin.debug:
+                msg: "{{ query('%(L)s', *(readable + [denied])) }}"
+              ignore_errors: true
+            - name: A disabled secret
+              ansible.builtin.debug:
+                msg: "{{ query('%(L)s', *(readable + [disabled])) }}"
+    """ % {"L": LOOKUP}, extra_vars={"readable": readable, "denied": denied, "disabled": disabled}, verbosity=3)
+
+    assert result.rc != 0, result
+    output = result.output
+    for term, code, remedy in ((999, 1005, "Check the identifier"),
+                               (denied, 1006, "the owner must share it"),
+                               (disabled, 1009, "enable it with segura.pam.mysafe_api_secret")):
+        assert "term %d (identifier): Segura refused the request: %d:" % (term, code) in output
+        assert remedy in output
+    for canary in ("leak-canary", "daves-canary", "disabled-canary", sim.users["alice"]["client_secret"]):
+        assert canary not in output
+    assert sim.control.counters()["token"] == 1
+
+
+BAD_TERMS = [
+    ("identifier", ["abc"], "Term 'abc' is not a secret identifier"),
+    ("identifier", [0], "Term 0 is not a secret identifier"),
+    ("identifier", [-4], "Term -4 is not a secret identifier"),
+    ("identifier", ["1.5"], "Term '1.5' is not a secret identifier"),
+    ("identifier", [""], "Term '' is not a secret identifier"),
+    ("identifier_code", [""], "An identifier code term is empty"),
+    ("identifier_code", ["   "], "An identifier code term is empty"),
+]
+
+
+def test_bad_terms_fail_before_any_request(playbook, sim, vault):
+    good = vault.create(client_secret="good-secret-Ld7")
+    cases = [{"by": by, "terms": [good] + terms, "expect": expect} for by, terms, expect in BAD_TERMS]
+    sim.control.reset()
+
+    run_ok(playbook, """
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - ansible.builtin.set_fact:
+                value: "{{ query('%s', *item.terms, by=item.by) }}"
+              loop: "{{ cases }}"
+              register: attempts
+              ignore_errors: true
+            - ansible.builtin.assert:
+                that:
+                  - item is failed
+                  - item.item.expect in item.msg
+                  - "'segura.pam.mysafe_api_secret' in item.msg"
+                quiet: true
+              loop: "{{ attempts.results }}"
+              loop_control:
+                label: "{{ item.item.terms }}"
+    """ % LOOKUP, extra_vars={"cases": cases})
+
+    assert sim.control.counters()["total"] == 0
+
+
+# --------------------------------------------------------------------------- connection option precedence
+
+# Highest first. Each level is given to a different simulator user, who owns a secret named
+# after them with identifier_code "whoami": the name the lookup returns shows whose connection
+# settings were used. Levels that must lose get a dead URL and a missing CA file as well, so
+# that using any of their values shows too.
+LEVELS = ("keyword", "variable", "env", "legacy_env", "ansible_cfg")
+USER_AT = dict(zip(LEVELS, ("admin", "alice", "bob", "carol", "dave")))
+ENV_NAMES = {"env": "SEGURA_%s", "legacy_env": "SENHASEGURA_%s"}
+OPTIONS = ("url", "client_id", "client_secret", "ca_path")
+NOBODY = {"client_id": "nobody-client-id"}
+
+def settings_of(sim, level, usable=True):
+    """A full connection of the level's user; an unusable one has a dead URL and a missing CA."""
+    return dict(url=sim.url if usable else DEAD_URL, ca_path=str(sim.ca_path) if usable else MISSING_CA,
+                **sim.users[USER_AT[level]])
+
+
+def prefixed(settings):
+    return {"segura_" + option: value for option, value in settings.items()}
+
+
+class Precedence(object):
+    """Sets the controller-wide levels (environment, ansible.cfg), then runs probes: one lookup
+    each, with its own keyword arguments and task variables. ``run`` returns, per probe, the
+    owner it read ("" on failure) and its error message ("" on success)."""
+
+    def __init__(self, runner):
+        self.runner = runner
+        # None removes the runner's own SEGURA_* defaults: every level is set on purpose.
+        self.env = {(pattern % option.upper()): None for pattern in ENV_NAMES.values() for option in OPTIONS}
+        self.ini = {}
+
+    def set(self, level, settings):
+        if level == "ansible_cfg":
+            self.ini.update(settings)
+            return
+        for option, value in settings.items():
+            # There is no SENHASEGURA_CA_PATH: the legacy names cover the URL and credentials only.
+            pattern = "SEGURA_%s" if option == "ca_path" else ENV_NAMES[level]
+            self.env[pattern % option.upper()] = value
+
+    def run(self, *probes):
+        if self.ini:
+            lines = ["[segura]"] + ["%s = %s" % item for item in sorted(self.ini.items())]
+            (self.runner.workdir / "ansible.cfg").write_text("\n".join(lines) + "\n")
+        tasks = []
+        for number, (keywords, variables) in enumerate(probes):
+            arguments = "".join(", %s=%s" % (k, quoted(v)) for k, v in sorted(prefixed(keywords).items()))
+            tasks.append({
+                "name": "Probe %d" % number, "vars": prefixed(variables), "register": "probe_%d" % number,
+                "ignore_errors": True,
+                "ansible.builtin.set_fact": {"owner_%d" % number: "{{ lookup('%s', 'whoami', by='identifier_code', "
+                                                                  "field='name'%s) }}" % (LOOKUP, arguments)},
+            })
+        report = " + ".join("[[owner_%d | default(''), probe_%d.msg | default('')]]" % (n, n)
+                            for n in range(len(probes)))
+        tasks.append({"ansible.builtin.copy": {"content": "{{ (%s) | to_json }}" % report,
+                                               "dest": "{{ playbook_dir }}/probes.json", "mode": "0600"}})
+        # JSON is YAML: no quoting or indentation to get wrong.
+        result = self.runner.run(json.dumps([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}],
+                                            indent=2), env=self.env)
+        assert result.rc == 0, result
+        assert no_client_secret_in(result.output, self.runner.simulator)
+        return json.loads((self.runner.workdir / "probes.json").read_text())
+
+
+def no_client_secret_in(output, sim):
+    return not any(creds["client_secret"] in output for creds in sim.users.values())
+
+
+def owned_by(level):
+    return ["owned by " + USER_AT[level], ""]
+
+
+def refused_nobody(outcome):
+    owner, message = outcome
+    return owner == "" and "refused the token request" in message and "client id 'nobody-client-id' (HTTP 401" \
+        in message and "Check segura_client_id and segura_client_secret" in message
+
+
+@pytest.fixture
+def owners(sim, vault):
+    for user in USER_AT.values():
+        vault.create(user, name="owned by " + user, identifier_code="whoami")
+    sim.control.reset()
+
+
+def test_keywords_beat_variables_and_variables_beat_the_controller_settings(playbook, sim, owners):
+    precedence = Precedence(playbook)
+    precedence.set("ansible_cfg", settings_of(sim, "ansible_cfg", usable=False))
+    precedence.set("legacy_env", settings_of(sim, "legacy_env", usable=False))
+    precedence.set("env", settings_of(sim, "env"))
+    keyword, variable = settings_of(sim, "keyword"), settings_of(sim, "variable")
+
+    outcomes = precedence.run(
+        (keyword, settings_of(sim, "variable", usable=False)),
+        ({}, variable),
+        # The mirror image: a wrong value at the higher level fails although the lower one works.
+        (NOBODY, variable),
+        ({}, NOBODY),
+    )
+
+    assert outcomes[0] == owned_by("keyword")
+    assert outcomes[1] == owned_by("variable")
+    assert refused_nobody(outcomes[2]), outcomes[2]
+    assert refused_nobody(outcomes[3]), outcomes[3]
+    counters = sim.control.counters()
+    assert counters["token"] == 4 and counters["endpoints"]["list"] == 2
+
+
+@pytest.mark.parametrize("level", ("env", "legacy_env", "ansible_cfg"))
+def test_each_controller_level_wins_over_the_lower_ones(playbook, sim, owners, level):
+    precedence = Precedence(playbook)
+    for lower in reversed(LEVELS[LEVELS.index(level) + 1:]):
+        precedence.set(lower, settings_of(sim, lower, usable=False))
+    precedence.set(level, settings_of(sim, level))
+
+    assert precedence.run(({}, {})) == [owned_by(level)]
+    assert sim.control.counters()["token"] == 1
+
+
+@pytest.mark.parametrize("level", ("env", "legacy_env"))
+def test_a_wrong_controller_value_is_not_rescued_by_lower_levels(playbook, sim, owners, level):
+    precedence = Precedence(playbook)
+    for lower in reversed(LEVELS[LEVELS.index(level) + 1:]):
+        precedence.set(lower, settings_of(sim, lower))
+    precedence.set(level, NOBODY)
+
+    [outcome] = precedence.run(({}, {}))
+    assert refused_nobody(outcome), outcome
+    counters = sim.control.counters()
+    assert counters["token"] == 1 and counters["endpoints"]["list"] == 0
