@@ -191,9 +191,12 @@ class SeguraClient(object):
                 hint="If the server uses a private CA, set segura_ca_path to that CA's PEM bundle. "
                      "segura_validate_certs: false turns verification off (not recommended).")
         except requests.exceptions.ProxyError as exc:
-            raise errors.ConnectionFailedError(
+            # urllib3 raises it before the tunnel is up: the request itself never left
+            error = errors.ConnectionFailedError(
                 "Could not reach %s through the proxy (%s)." % (self.base_url, _reason(exc)),
                 hint="Check segura_proxy / HTTPS_PROXY and NO_PROXY.")
+            error.sent = False
+            raise error
         except requests.exceptions.ConnectTimeout:
             error = errors.ConnectionFailedError(
                 "Connecting to %s timed out after %s seconds." % (self.base_url, _num(self.timeout)),
@@ -260,7 +263,9 @@ class SeguraClient(object):
                     GATEWAY_MESSAGES[response.status_code]
                     + (" The server asked to wait %s seconds, beyond segura_timeout." % _num(wait)
                        if not within_budget else ""),
-                    status=response.status_code, hint=CONNECTIVITY_HINT)
+                    status=response.status_code,
+                    hint=CONNECTIVITY_HINT if within_budget else
+                    "Raise segura_timeout, or send fewer requests at once (fewer forks, a lower max_parallel, throttle).")
                 if not may_retry:
                     raise errors.AmbiguousWriteError(
                         "%s It is unknown whether Segura applied the %s %s." % (error.message, method, path),
@@ -301,7 +306,7 @@ class SeguraClient(object):
                 "Segura refused the token request to %s for client id '%s' (HTTP %d: %s)."
                 % (token_url, self.client_id, response.status_code, reason), status=response.status_code,
                 hint="Check segura_client_id and segura_client_secret (MySafe > Integrations > Access keys)"
-                     "%s." % (" and segura_tenant" if "tenant" in str(reason).lower() else ""))
+                     "%s." % (" and segura_tenant" if self.tenant or "tenant" in str(reason).lower() else ""))
         raise _unexpected(response, body, token_url)
 
     def access_token(self):

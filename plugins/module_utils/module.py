@@ -7,6 +7,8 @@ the one place where a client error becomes ``fail_json``."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
@@ -19,6 +21,10 @@ class SeguraModule(AnsibleModule):
         spec = dict(CONNECTION_ARGUMENT_SPEC)
         spec.update(argument_spec)
         super(SeguraModule, self).__init__(argument_spec=spec, **kwargs)
+        # a password inside the proxy URL is a credential too
+        proxy_password = urlsplit(self.params.get("segura_proxy") or "").password
+        if proxy_password:
+            self.no_log_values.add(proxy_password)
         self._client = None
 
     @property
