@@ -49,10 +49,11 @@ sanity: venv
 	mkdir -p $(dir $(PIP_BOOTSTRAP)) && cp tests/utils/get_pip_offline.py $(PIP_BOOTSTRAP)
 	cd $(SANITY_DIR) && $(BIN)/ansible-test sanity --venv --requirements --python 3.11 --color no
 
-## make lint: plugin docs markup and the changelog fragments.
+## make lint: plugin docs markup, changelog fragments, ansible-lint (production profile).
 lint: venv collection-path
 	PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 	$(BIN)/antsibull-changelog lint
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --profile production roles/ extensions/ playbooks/
 
 ## make docs: regenerate the plugin reference in docs/reference from the plugins' own docs.
 docs: venv collection-path

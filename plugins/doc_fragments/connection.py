@@ -44,8 +44,8 @@ options:
     default: true
   segura_ca_path:
     description:
-      - PEM file of the CA (or bundle) that signed the Segura server's certificate, when it is not in the
-        system trust store.
+      - PEM file of the CA (or bundle) that signed the Segura server's certificate, when that CA is not in
+        the default bundle (the one of the Python C(requests) library, or E(REQUESTS_CA_BUNDLE) when set).
       - Falls back to E(SEGURA_CA_PATH).
     type: path
   segura_timeout:
@@ -58,8 +58,8 @@ options:
   segura_token_cache:
     description:
       - Share the access token between the tasks, loops and forks of a run through a file only the
-        running user can read (C(~/.ansible/segura/tokens), mode 0600, keyed by a hash of URL, token
-        path, tenant and client ID). It holds the token and its expiry, never the client secret, and
+        running user can read (C(~/.ansible/segura/tokens), mode 0600, named by a hash of URL, token
+        path, tenant and credentials). It holds the token and its expiry, never the client secret, and
         is used until shortly before the token expires. Set to V(false) to keep tokens in memory only,
         at the cost of one token request per task.
       - Falls back to E(SEGURA_TOKEN_CACHE).

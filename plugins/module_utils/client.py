@@ -143,7 +143,8 @@ class SeguraClient(object):
         self._warn = warn
         can_fetch = bool(client_id and client_secret)
         self._cache = FileTokenCache(token_cache_dir) if (token_cache and can_fetch and not token) else None
-        self._cache_key = credential_key(self.base_url, self.token_path, tenant, client_id)
+        # The secret is part of the key so that a wrong or revoked one never gets a cached token.
+        self._cache_key = credential_key(self.base_url, self.token_path, tenant, client_id, client_secret)
         self._token = token
         self._token_expires_at = None
         self._token_lock = threading.Lock()
@@ -218,6 +219,12 @@ class SeguraClient(object):
                 hint="Check segura_url and that the server is reachable from this host." if never_sent
                 else CONNECTIVITY_HINT)
             error.sent = not never_sent
+            raise error
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            error = errors.ConnectionFailedError(
+                "The connection to %s was dropped in the middle of the answer (%s)." % (self.base_url, _reason(exc)),
+                hint=CONNECTIVITY_HINT)
+            error.sent = True
             raise error
         except requests.exceptions.InvalidURL as exc:
             raise errors.ConfigurationError("segura_url %s is not a valid URL (%s)." % (self.base_url, _reason(exc)),

@@ -78,6 +78,8 @@ class SecretSync(object):
         self.update_secret = update_secret
         self.check_mode = check_mode
         self.warnings = []
+        #: the write under way, reported if it turns out applied after an ambiguous failure
+        self.attempting = None
 
     # -- locating -------------------------------------------------------------------------
 
@@ -117,19 +119,20 @@ class SecretSync(object):
     # -- applying -------------------------------------------------------------------------
 
     def run(self):
-        ambiguous = False
+        attempted = None
         for round_number in range(WRITE_ROUNDS):
+            self.attempting = None
             try:
                 result = self._run_once()
             except errors.AmbiguousWriteError as exc:
                 if round_number == WRITE_ROUNDS - 1:
                     raise
-                ambiguous = True
+                attempted = attempted or self.attempting
                 self.warnings.append("%s The secret was read again before any retry." % exc.message)
                 continue
-            if ambiguous and not self.check_mode:
-                # the failed write may have been applied: the server did change
-                result["changed"] = True
+            if attempted and result["operation"] == "unchanged" and not self.check_mode:
+                # the write that seemed to fail was applied: report what it did
+                result.update(changed=True, operation=attempted)
             return result
 
     def _result(self, operation, identifier, entity, diff):
@@ -154,6 +157,7 @@ class SecretSync(object):
             diff.add("active", False, True)
             if self.check_mode:
                 return self._result("enabled", identifier, None, diff)
+            self.attempting = "enabled"
             self.api.set_active(identifier, True)
             activated = True
             current = self.api.get(identifier)
@@ -166,6 +170,7 @@ class SecretSync(object):
         if not fields.changes:
             return self._result("enabled" if activated else "unchanged", identifier, current, diff)
         if not self.check_mode:
+            self.attempting = "updated"
             self._report_sharing(self.api.update(identifier, fields.changes))
             current = self.api.get(identifier)
         else:
@@ -182,6 +187,7 @@ class SecretSync(object):
         diff = Differences(None, self.wanted)
         if self.check_mode:
             return self._result("created", None, dict(self.wanted, active=True), diff)
+        self.attempting = "created"
         identifier, shared_error = self.api.create(self.wanted)
         self._report_sharing(shared_error)
         return self._result("created", identifier, self.api.get(identifier), diff)
@@ -191,6 +197,7 @@ class SecretSync(object):
         if identifier is None or current is None:  # missing or already disabled
             return self._result("unchanged", identifier, None, diff)
         diff.add("active", True, False)
+        self.attempting = "disabled"
         if not self.check_mode and not self.api.set_active(identifier, False):
             return self._result("unchanged", identifier, dict(current, active=False), diff)
         return self._result("disabled", identifier, dict(current, active=False), diff)

@@ -7,7 +7,7 @@
 Every task of a playbook is a new process, so a token kept in memory dies with the task. The
 cache keeps it in a file only the running user can read (directory 0700, file 0600, under
 ``~/.ansible/segura/tokens``), named by a hash of the credential (URL, token path, tenant,
-client id). The file holds the token and its expiry, never the client secret. An exclusive
+client id and secret, so a changed secret never reuses a token). The file holds the token and its expiry, never the client secret. An exclusive
 lock around "read, fetch if needed, write" makes concurrent forks share one token request.
 """
 

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.segura.pam.plugins.module_utils.token_cache import FileTokenCache, credential_key
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET, envelope
 
-KEY = credential_key(BASE_URL, "/iso/oauth2/token", None, CLIENT_ID)
+KEY = credential_key(BASE_URL, "/iso/oauth2/token", None, CLIENT_ID, CLIENT_SECRET)
 PROCESSES = 6
 
 
@@ -58,18 +58,20 @@ def test_damaged_entry_is_ignored(cache, content):
 
 
 def test_key_hides_the_credential():
-    key = credential_key(BASE_URL, "/iso/oauth2/token", "acme", CLIENT_ID)
+    key = credential_key(BASE_URL, "/iso/oauth2/token", "acme", CLIENT_ID, CLIENT_SECRET)
 
     assert len(key) == 64 and set(key) <= set("0123456789abcdef")
-    for part in (CLIENT_ID, "acme", "segura.example.com"):
+    for part in (CLIENT_ID, CLIENT_SECRET, "acme", "segura.example.com"):
         assert part not in key
 
 
 @pytest.mark.parametrize("other", [
-    ("https://other.example.com", "/iso/oauth2/token", None, CLIENT_ID),
-    (BASE_URL, "/api/oauth2/token", None, CLIENT_ID),
-    (BASE_URL, "/iso/oauth2/token", "acme", CLIENT_ID),
-    (BASE_URL, "/iso/oauth2/token", None, "other-client-id")], ids=["url", "token-path", "tenant", "client-id"])
+    ("https://other.example.com", "/iso/oauth2/token", None, CLIENT_ID, CLIENT_SECRET),
+    (BASE_URL, "/api/oauth2/token", None, CLIENT_ID, CLIENT_SECRET),
+    (BASE_URL, "/iso/oauth2/token", "acme", CLIENT_ID, CLIENT_SECRET),
+    (BASE_URL, "/iso/oauth2/token", None, "other-client-id", CLIENT_SECRET),
+    (BASE_URL, "/iso/oauth2/token", None, CLIENT_ID, "a-changed-secret")],
+    ids=["url", "token-path", "tenant", "client-id", "client-secret"])
 def test_every_part_of_the_credential_changes_the_key(other):
     assert credential_key(*other) != KEY
 

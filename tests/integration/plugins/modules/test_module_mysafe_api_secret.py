@@ -1,0 +1,703 @@
+"""segura.pam.mysafe_api_secret driven by real ansible-playbook runs against the HTTPS simulator.
+
+Each test states the server's contents before the run (seeded straight through the API, which is
+quicker than a playbook), runs a playbook as a user would write it, and then checks three things:
+what the tasks reported, what the simulator stores (``sim.control.secrets()``) and how many write
+requests reached it (``sim.control.counters()``), since "nothing differs" must mean "nothing sent".
+"""
+
+import json
+import os
+import tempfile
+
+import requests
+
+API = "/api/mysafe/secretapi"
+
+# Every option of the module (and one connection option, for the wrong-credentials case); the
+# steps playbook passes each one only when a step sets it.
+STEP_OPTIONS = ("identifier", "identifier_code", "name", "url", "client_id", "client_secret", "tags", "notes",
+                "method", "users_allowed", "groups_allowed", "state", "update_secret", "segura_client_id")
+
+STEPS_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Apply each step in turn
+      segura.pam.mysafe_api_secret:
+%s
+      loop: "{{ steps }}"
+      loop_control:
+        label: "{{ item.label }}"
+      register: applied
+      failed_when: false
+
+    - name: Keep every step's result for the test
+      ansible.builtin.copy:
+        content: "{{ applied.results | to_json }}"
+        dest: "{{ results_file }}"
+        mode: "0600"
+      check_mode: false
+""" % "\n".join('        %s: "{{ item.options.%s | default(omit) }}"' % (option, option) for option in STEP_OPTIONS)
+
+SEEDED_FIELDS = {
+    "name": "GCP payments",
+    "url": "https://gcp.example.com",
+    "client_id": "gcp-app",
+    "client_secret": "seeded-client-secret-Zq81",
+    "identifier_code": "",
+    "method": "get",
+    "tags": "cloud,payments",
+    "notes": "Owned by the platform team",
+    "users_allowed": [],
+    "groups_allowed": [],
+}
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def seed_secret(sim, owner="alice", active=True, **fields):
+    """Store one secret as ``owner`` through the API; returns its identifier.
+
+    The counters are zeroed afterwards, so they count only what the playbook under test sends.
+    """
+    def call(path, token=None, **kwargs):
+        headers = {"Authorization": "Bearer " + token} if token else {}
+        response = requests.post(sim.url + path, headers=headers, verify=sim.ca_path, timeout=10, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    token = call("/iso/oauth2/token", data=dict(grant_type="client_credentials", **sim.users[owner]))["access_token"]
+    answer = call(API, token, json=dict(SEEDED_FIELDS, **fields))
+    identifier = int(answer["api_entity"]["identifier"])
+    if not active:
+        call("%s/inactive/%d" % (API, identifier), token)
+    sim.control.reset()
+    return identifier
+
+
+def stored(sim):
+    """The simulator's records by identifier (owner, active and the clear client_secret included)."""
+    return {secret["identifier"]: secret for secret in sim.control.secrets()}
+
+
+def writes(sim):
+    counters = sim.control.counters()
+    return {endpoint: counters["endpoints"][endpoint] for endpoint in ("create", "update", "inactive", "active")}
+
+
+def run_playbook(playbook, text, **options):
+    """Run a playbook that must succeed, and never print a Python traceback."""
+    result = playbook.run(text, **options)
+    assert result.rc == 0, result
+    assert "Traceback" not in result.output
+    return result
+
+
+def apply_steps(playbook, steps, **options):
+    """One module task per step (a loop, as a user would write it); returns each step's registered result."""
+    handle, results_file = tempfile.mkstemp(prefix="results-", suffix=".json", dir=str(playbook.workdir))
+    os.close(handle)
+    result = run_playbook(playbook, STEPS_PLAYBOOK, extra_vars={"steps": steps, "results_file": results_file},
+                          **options)
+    with open(results_file) as results:
+        return json.load(results), result
+
+
+def step(label, changed=None, operation=None, expect=None, error=None, **options):
+    """A step: module options, and what its result must show.
+
+    ``expect``: fields of the returned api_secret; ``error``: fragments the failure message must contain.
+    """
+    return {"label": label, "options": options, "changed": changed, "operation": operation,
+            "expect": expect or {}, "error": error or []}
+
+
+def check_steps(steps, results):
+    assert len(results) == len(steps)
+    for wanted, got in zip(steps, results):
+        label = wanted["label"]
+        if wanted["error"]:
+            assert "msg" in got, "%s: expected a failure, got %r" % (label, got)
+            for fragment in wanted["error"]:
+                assert fragment in got["msg"], "%s: %r not in %r" % (label, fragment, got["msg"])
+            assert got["changed"] is False, label
+            continue
+        # The module's successful results carry no msg; a failure hidden by failed_when does.
+        assert "msg" not in got, "%s failed: %s" % (label, got.get("msg"))
+        assert got["changed"] is wanted["changed"], "%s: changed=%s" % (label, got["changed"])
+        if wanted["operation"]:
+            assert got["operation"] == wanted["operation"], label
+        for field, value in wanted["expect"].items():
+            assert got["api_secret"][field] == value, "%s: api_secret.%s=%r" % (label, field, got["api_secret"][field])
+
+
+# -- create and rerun -----------------------------------------------------------------------
+
+CREATE_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    stored_users: [{username: bob, can_edit: true}, {username: carol, can_edit: false}]
+    stored_groups: [{name: auditors, can_edit: true}, {name: devops, can_edit: false}]
+  tasks:
+    - name: Create the payments secret (or leave it as it is)
+      segura.pam.mysafe_api_secret:
+        identifier_code: payments-gcp
+        name: GCP payments
+        url: https://gcp.example.com
+        client_id: gcp-app
+        client_secret: "{{ gcp_secret }}"
+        tags: "{{ wanted_tags }}"
+        notes: Owned by the platform team
+        method: "{{ method }}"
+        users_allowed: "{{ wanted_users }}"
+        groups_allowed: "{{ wanted_groups }}"
+      register: payments
+
+    - name: The result is the stored secret, normalised, with the client secret masked
+      ansible.builtin.assert:
+        that:
+          - payments.changed == expect_changed
+          - payments.operation == expect_operation
+          - payments.identifier == 1
+          - payments.api_secret.identifier == 1
+          - payments.api_secret.identifier_code == 'payments-gcp'
+          - payments.api_secret.client_secret == '********'
+          - payments.api_secret.method == 'get'
+          - payments.api_secret.tags | sort == ['cloud', 'payments']
+          - payments.api_secret.users_allowed == stored_users
+          - payments.api_secret.groups_allowed == stored_groups
+          - payments.api_secret.active
+"""
+
+
+def test_create_then_rerun_with_reordered_lists_writes_nothing(playbook, sim):
+    gcp_secret = "created-client-secret-Vb73"
+    run_playbook(playbook, CREATE_PLAYBOOK, extra_vars={
+        "gcp_secret": gcp_secret, "expect_changed": True, "expect_operation": "created",
+        "wanted_tags": ["cloud", "payments"], "method": "GET",
+        "wanted_users": [{"username": "bob", "can_edit": True}, {"username": "carol"}],
+        "wanted_groups": [{"name": "devops", "can_edit": False}, {"name": "auditors", "can_edit": True}]})
+
+    secret = stored(sim)[1]
+    assert secret["owner"] == "alice"
+    assert secret["client_secret"] == gcp_secret
+    assert secret["method"] == "get"  # sent in lower case
+    assert sorted(secret["tags"].split(",")) == ["cloud", "payments"]
+    assert writes(sim)["create"] == 1
+
+    sim.control.reset()
+    # Same wanted state written differently: other order, duplicate tag, other case, explicit default.
+    rerun = run_playbook(playbook, CREATE_PLAYBOOK, extra_vars={
+        "gcp_secret": gcp_secret, "expect_changed": False, "expect_operation": "unchanged",
+        "wanted_tags": ["payments", "cloud", "cloud"], "method": "get",
+        "wanted_users": [{"username": "carol", "can_edit": False}, {"username": "bob", "can_edit": True}],
+        "wanted_groups": [{"name": "auditors", "can_edit": True}, {"name": "devops"}]})
+
+    assert sim.control.counters()["writes"] == 0
+    assert stored(sim)[1] == secret
+    assert "changed=0" in rerun.stdout
+    assert gcp_secret not in rerun.output
+
+
+# -- updates --------------------------------------------------------------------------------
+
+# One field per step, each to a new value; the field's type decides how it is compared and sent.
+FIELD_CHANGES = [
+    ("name", "GCP billing", "GCP billing"),
+    ("url", "https://billing.example.com", "https://billing.example.com"),
+    ("client_id", "billing-app", "billing-app"),
+    ("client_secret", "rotated-client-secret-Hp20", "rotated-client-secret-Hp20"),
+    ("identifier_code", "billing-gcp", "billing-gcp"),  # a field to set when identifier selects
+    ("notes", "Rotated in March", "Rotated in March"),
+    ("method", "PATCH", "patch"),
+    ("tags", ["billing", "cloud"], "billing,cloud"),
+    ("users_allowed", [{"username": "dave", "can_edit": True}], [{"username": "dave", "can_edit": True}]),
+    ("groups_allowed", [{"name": "auditors"}], [{"name": "auditors", "can_edit": False}]),
+]
+
+
+def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
+    identifier = seed_secret(sim)
+    before = stored(sim)[identifier]
+    changes = [step("set " + field, changed=True, operation="updated", identifier=identifier, **{field: value})
+               for field, value, _ in FIELD_CHANGES]
+    # Every new value again in one task: all fields are already as wanted.
+    repeat = step("all again", changed=False, operation="unchanged", identifier=identifier,
+                  **{field: value for field, value, _ in FIELD_CHANGES})
+
+    results, _ = apply_steps(playbook, changes + [repeat])
+
+    check_steps(changes + [repeat], results)
+    for (field, _, _), result in zip(FIELD_CHANGES, results):
+        # Only the given field is compared (and so only it can be sent).
+        assert sorted(result["diff"]["after"]) == [field]
+    assert results[-1]["diff"]["before"] == results[-1]["diff"]["after"]
+    expected = dict(before, **{field: value for field, _, value in FIELD_CHANGES})
+    assert stored(sim)[identifier] == expected
+    assert writes(sim) == {"create": 0, "update": len(FIELD_CHANGES), "inactive": 0, "active": 0}
+
+
+def test_sharing_lists_are_exact_and_order_does_not_matter(playbook, sim):
+    identifier = seed_secret(sim, users_allowed=[{"username": "bob", "can_edit": True}, {"username": "carol"}],
+                             groups_allowed=[{"name": "devops"}, {"name": "auditors", "can_edit": True}])
+    bob_editor = {"username": "bob", "can_edit": True}
+    steps = [
+        step("users reordered", changed=False, identifier=identifier,
+             users_allowed=[{"username": "carol", "can_edit": False}, bob_editor]),
+        step("carol removed", changed=True, identifier=identifier, users_allowed=[bob_editor],
+             expect={"users_allowed": [bob_editor],
+                     "groups_allowed": [{"name": "auditors", "can_edit": True}, {"name": "devops", "can_edit": False}]}),
+        step("bob view only", changed=True, identifier=identifier, users_allowed=[{"username": "bob"}],
+             expect={"users_allowed": [{"username": "bob", "can_edit": False}]}),
+        step("no users", changed=True, identifier=identifier, users_allowed=[], expect={"users_allowed": []}),
+        step("groups reordered", changed=False, identifier=identifier,
+             groups_allowed=[{"name": "auditors", "can_edit": True}, {"name": "devops"}]),
+        step("devops only", changed=True, identifier=identifier, groups_allowed=[{"name": "devops"}],
+             expect={"groups_allowed": [{"name": "devops", "can_edit": False}]}),
+        step("no groups", changed=True, identifier=identifier, groups_allowed=[], expect={"groups_allowed": []}),
+        step("unknown user", changed=True, identifier=identifier, users_allowed=[{"username": "bob"}, {"username": "zed"}],
+             expect={"users_allowed": [{"username": "bob", "can_edit": False}]}),
+    ]
+
+    results, run = apply_steps(playbook, steps)
+
+    check_steps(steps, results)
+    secret = stored(sim)[identifier]
+    assert secret["users_allowed"] == [{"username": "bob", "can_edit": False}]
+    assert secret["groups_allowed"] == []
+    assert writes(sim)["update"] == 6
+    # Segura drops unknown users; the module says so instead of pretending all went well.
+    assert "User 'zed' not found" in run.output
+
+
+def test_update_secret_on_create_never_overwrites_an_existing_secret(playbook, sim):
+    kept = seed_secret(sim, name="Legacy CRM", client_secret="rotated-elsewhere-Kd55")
+    rotated = seed_secret(sim, name="Rotated", client_secret="old-client-secret-Wm18")
+    steps = [
+        step("on_create, other secret", changed=False, operation="unchanged", identifier=kept,
+             client_secret="initial-value-Tt09", update_secret="on_create"),
+        step("on_create, other secret and notes", changed=True, operation="updated", identifier=kept,
+             client_secret="initial-value-Tt09", notes="Rotated by the vault", update_secret="on_create"),
+        step("always, other secret", changed=True, operation="updated", identifier=rotated,
+             client_secret="new-client-secret-Lp44", update_secret="always"),
+        step("always, same secret", changed=False, operation="unchanged", identifier=rotated,
+             client_secret="new-client-secret-Lp44"),
+        step("on_create of a new secret", changed=True, operation="created", name="Fresh", url="https://fresh.example.com",
+             client_id="fresh-app", client_secret="first-value-Qa31", update_secret="on_create"),
+    ]
+
+    results, _ = apply_steps(playbook, steps)
+
+    check_steps(steps, results)
+    assert "client_secret" not in results[1]["diff"]["after"]
+    secrets = stored(sim)
+    assert secrets[kept]["client_secret"] == "rotated-elsewhere-Kd55"
+    assert secrets[kept]["notes"] == "Rotated by the vault"
+    assert secrets[rotated]["client_secret"] == "new-client-secret-Lp44"
+    assert secrets[results[4]["identifier"]]["client_secret"] == "first-value-Qa31"
+
+
+# -- check mode and diff ----------------------------------------------------------------------
+
+def test_check_mode_writes_nothing_and_predicts_the_real_run(playbook, sim):
+    to_update = seed_secret(sim, name="To update")
+    to_disable = seed_secret(sim, name="To disable")
+    to_enable = seed_secret(sim, name="To enable", active=False)
+    before = stored(sim)
+
+    steps = [
+        step("create", changed=True, operation="created", name="New", url="https://new.example.com",
+             client_id="new-app", client_secret="new-client-secret-Ce61"),
+        step("update", changed=True, operation="updated", identifier=to_update, url="https://updated.example.com",
+             expect={"url": "https://updated.example.com", "name": "To update"}),
+        step("nothing differs", changed=False, operation="unchanged", identifier=to_update, name="To update"),
+        step("disable", changed=True, operation="disabled", identifier=to_disable, state="absent"),
+        step("enable", changed=True, operation="enabled", identifier=to_enable),
+    ]
+
+    preview, _ = apply_steps(playbook, steps, check=True)
+
+    check_steps(steps, preview)
+    assert preview[0]["identifier"] is None  # would be created: no id yet
+    assert sim.control.counters()["writes"] == 0
+    assert stored(sim) == before
+
+    applied, _ = apply_steps(playbook, steps)
+
+    check_steps(steps, applied)
+    assert [r["diff"] for r in applied] == [r["diff"] for r in preview]
+    assert applied[1]["api_secret"] == preview[1]["api_secret"]  # the predicted secret is the real one
+    assert writes(sim) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
+    secrets = stored(sim)
+    assert secrets[to_update]["url"] == "https://updated.example.com"
+    assert (secrets[to_disable]["active"], secrets[to_enable]["active"]) == (False, True)
+
+
+DIFF_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Move the secret to a new URL with a new client secret
+      segura.pam.mysafe_api_secret:
+        identifier: "{{ secret_id }}"
+        name: GCP payments
+        url: https://new.example.com
+        client_secret: "{{ new_secret }}"
+      register: moved
+
+    - name: Same client secret, new notes
+      segura.pam.mysafe_api_secret:
+        identifier: "{{ secret_id }}"
+        client_secret: "{{ new_secret }}"
+        notes: Moved
+      register: noted
+
+    - name: Preview a new secret
+      segura.pam.mysafe_api_secret:
+        name: Preview
+        url: https://preview.example.com
+        client_id: preview-app
+        client_secret: "{{ new_secret }}"
+      check_mode: true
+      register: preview
+
+    - name: Disable it
+      segura.pam.mysafe_api_secret:
+        identifier: "{{ secret_id }}"
+        state: absent
+      register: disabled
+
+    - name: The diffs show what changed, and the client secret only as a mask
+      ansible.builtin.assert:
+        that:
+          - moved.diff == moved_diff
+          - noted.diff == noted_diff
+          - preview.diff.before.name is none
+          - preview.diff.after.name == 'Preview'
+          - preview.diff.after.client_secret == '********'
+          - disabled.diff == disabled_diff
+  vars:
+    moved_diff:
+      before: {client_secret: "********", name: GCP payments, url: "https://gcp.example.com"}
+      after: {client_secret: "******** (changed)", name: GCP payments, url: "https://new.example.com"}
+    noted_diff:
+      before: {client_secret: "********", notes: Owned by the platform team}
+      after: {client_secret: "********", notes: Moved}
+    disabled_diff:
+      before: {active: true}
+      after: {active: false}
+"""
+
+
+def test_diff_shows_compared_fields_and_masks_the_client_secret(playbook, sim):
+    identifier = seed_secret(sim)
+    new_secret = "diffed-client-secret-Ux92"
+
+    # -v prints every result too, so the leak check covers more than the diff itself.
+    result = run_playbook(playbook, DIFF_PLAYBOOK, diff=True, verbosity=1,
+                          extra_vars={"secret_id": identifier, "new_secret": new_secret})
+
+    printed = result.stdout
+    assert '-    "url": "https://gcp.example.com"' in printed
+    assert '+    "url": "https://new.example.com"' in printed
+    assert '-    "client_secret": "********",' in printed
+    assert '+    "client_secret": "******** (changed)",' in printed
+    assert '+    "notes": "Moved"' in printed
+    assert '-    "active": true' in printed and '+    "active": false' in printed
+    for secret_value in (new_secret, SEEDED_FIELDS["client_secret"]):
+        assert secret_value not in result.output
+    assert stored(sim)[identifier]["client_secret"] == new_secret
+
+
+# -- disable and enable -----------------------------------------------------------------------
+
+DISABLE_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Disable
+      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", state: absent}
+      register: disabled
+    - name: Disable again, by its code
+      segura.pam.mysafe_api_secret: {identifier_code: payments, state: absent}
+      register: disabled_again
+    - name: Enable
+      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}"}
+      register: enabled
+    - name: Enable again
+      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", state: present}
+      register: enabled_again
+    - name: Disable, then enable with a new note
+      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", state: absent}
+    - segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", notes: Back in use}
+      register: enabled_and_updated
+    - name: Disable secrets that do not exist
+      segura.pam.mysafe_api_secret: {identifier: 999, state: absent}
+      register: missing_by_id
+    - segura.pam.mysafe_api_secret: {identifier_code: nowhere, state: absent}
+      register: missing_by_code
+    - segura.pam.mysafe_api_secret: {name: Nobody, state: absent}
+      register: missing_by_name
+
+    - ansible.builtin.assert:
+        that:
+          - disabled is changed and disabled.operation == 'disabled'
+          - disabled.api_secret.active == false
+          - disabled_again is not changed and disabled_again.operation == 'unchanged'
+          - disabled_again.identifier == secret_id
+          - enabled is changed and enabled.operation == 'enabled'
+          - enabled.api_secret.active and enabled.api_secret.name == 'GCP payments'
+          - enabled_again is not changed
+          - enabled_and_updated is changed and enabled_and_updated.operation == 'updated'
+          - "enabled_and_updated.diff.before == {'active': false, 'notes': 'Owned by the platform team'}"
+          - "enabled_and_updated.diff.after == {'active': true, 'notes': 'Back in use'}"
+          - missing_by_id is not changed and missing_by_id.identifier is none
+          - missing_by_code is not changed and missing_by_name is not changed
+"""
+
+
+def test_disable_and_enable_round_trip(playbook, sim):
+    identifier = seed_secret(sim, identifier_code="payments")
+
+    run_playbook(playbook, DISABLE_PLAYBOOK, extra_vars={"secret_id": identifier})
+
+    secret = stored(sim)[identifier]
+    assert secret["active"] is True
+    assert secret["notes"] == "Back in use"
+    # Twice each: "disable again" and "enable again" sent nothing.
+    assert writes(sim) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
+
+
+# -- selecting the secret ---------------------------------------------------------------------
+
+SELECT_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: By identifier
+      segura.pam.mysafe_api_secret: {identifier: "{{ beta }}", notes: by identifier}
+      register: by_identifier
+    - name: By identifier_code (the name is then a field to set)
+      segura.pam.mysafe_api_secret: {identifier_code: code-alpha, name: Alpha renamed}
+      register: by_code
+    - name: By name
+      segura.pam.mysafe_api_secret: {name: Beta, url: https://beta.example.com}
+      register: by_name
+    - name: By identifier, with identifier_code as a field
+      segura.pam.mysafe_api_secret: {identifier: "{{ beta }}", identifier_code: code-beta-2}
+      register: recoded
+    - name: A new code creates a secret
+      segura.pam.mysafe_api_secret:
+        {identifier_code: code-gamma, name: Gamma, url: https://gamma.example.com, client_id: gamma-app}
+      register: created_by_code
+    - name: A new name creates a secret
+      segura.pam.mysafe_api_secret: {name: Delta, url: https://delta.example.com, client_id: delta-app}
+      register: created_by_name
+    - name: Two secrets share the name Twin
+      segura.pam.mysafe_api_secret: {name: Twin, notes: "which one?"}
+      register: ambiguous
+      failed_when: false
+
+    - ansible.builtin.assert:
+        that:
+          - by_identifier is changed and by_identifier.identifier == beta
+          - by_code is changed and by_code.identifier == alpha
+          - by_code.api_secret.name == 'Alpha renamed'
+          - by_name is changed and by_name.identifier == beta
+          - recoded is changed and recoded.api_secret.identifier_code == 'code-beta-2'
+          - created_by_code.operation == 'created' and created_by_code.identifier not in [alpha, beta]
+          - created_by_name.operation == 'created' and created_by_name.api_secret.identifier_code == ''
+          - ambiguous is not changed
+          - ambiguous.msg == ambiguous_msg
+      vars:
+        ambiguous_msg: >-
+          2 API secrets match name 'Twin' (identifiers {{ twins | join(', ') }}).
+          Set identifier to choose one, or use a unique identifier_code.
+
+    - name: Without failed_when the same task fails the play with that message
+      segura.pam.mysafe_api_secret: {name: Twin, notes: "which one?"}
+"""
+
+
+def test_select_by_identifier_code_or_name_and_refuse_ambiguous_names(playbook, sim):
+    alpha = seed_secret(sim, name="Alpha", identifier_code="code-alpha")
+    beta = seed_secret(sim, name="Beta", identifier_code="code-beta")
+    twins = [seed_secret(sim, name="Twin"), seed_secret(sim, name="Twin")]
+    before = stored(sim)
+
+    result = playbook.run(SELECT_PLAYBOOK, extra_vars={"alpha": alpha, "beta": beta, "twins": twins})
+
+    assert result.rc == 2, result
+    assert "fatal: [localhost]" in result.stdout
+    assert "2 API secrets match name 'Twin'" in result.stdout
+    assert "Traceback" not in result.output
+    secrets = stored(sim)
+    assert secrets[alpha]["name"] == "Alpha renamed"
+    assert (secrets[beta]["notes"], secrets[beta]["url"], secrets[beta]["identifier_code"]) == (
+        "by identifier", "https://beta.example.com", "code-beta-2")
+    assert [secrets[twin] for twin in twins] == [before[twin] for twin in twins]
+    assert sorted(s["name"] for s in secrets.values()) == ["Alpha renamed", "Beta", "Delta", "Gamma", "Twin", "Twin"]
+    assert writes(sim) == {"create": 2, "update": 4, "inactive": 0, "active": 0}
+
+
+# -- permissions ------------------------------------------------------------------------------
+
+PERMISSIONS_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Carol's unshared secret
+      segura.pam.mysafe_api_secret: {identifier: "{{ ids.private }}", notes: bob was here}
+      register: no_access
+      failed_when: false
+    - name: Shared with bob, view only - update
+      segura.pam.mysafe_api_secret: {identifier: "{{ ids.view_only }}", notes: bob was here}
+      register: view_only_update
+      failed_when: false
+    - name: Shared with bob, view only - disable
+      segura.pam.mysafe_api_secret: {identifier: "{{ ids.view_only }}", state: absent}
+      register: view_only_disable
+      failed_when: false
+    - name: Shared with bob, view only - nothing differs, so nothing is refused
+      segura.pam.mysafe_api_secret: {identifier: "{{ ids.view_only }}", notes: Owned by the platform team}
+      register: view_only_unchanged
+    - name: Shared with bob, can_edit
+      segura.pam.mysafe_api_secret: {identifier: "{{ ids.editor }}", notes: bob was here}
+      register: editor
+    - name: Shared with bob's group devops, can_edit
+      segura.pam.mysafe_api_secret: {identifier: "{{ ids.group }}", notes: bob was here}
+      register: group_editor
+    - name: Carol's secret is invisible to bob, so its name makes bob's own
+      segura.pam.mysafe_api_secret: {name: Carol private, url: https://bob.example.com, client_id: bob-app}
+      register: own_copy
+
+    - ansible.builtin.assert:
+        that:
+          - "'1006' in no_access.msg and 'User does not have access' in no_access.msg"
+          - no_access.error_code == 1006
+          - "'permission to edit' in view_only_update.msg and 'can_edit' in view_only_update.msg"
+          - "'can_edit' in view_only_disable.msg"
+          - view_only_update is not changed and view_only_disable is not changed
+          - view_only_unchanged is not changed
+          - editor is changed and group_editor is changed
+          - own_copy.operation == 'created' and own_copy.identifier not in ids.values()
+"""
+
+
+def test_permissions_of_a_user_with_several_kinds_of_access(playbook, sim):
+    shares = {
+        "private": {},
+        "view_only": {"users_allowed": [{"username": "bob"}]},
+        "editor": {"users_allowed": [{"username": "bob", "can_edit": True}]},
+        "group": {"groups_allowed": [{"name": "devops", "can_edit": True}]},
+    }
+    ids = {kind: seed_secret(sim, owner="carol", name="Carol " + kind.replace("_", " "), **share)
+           for kind, share in shares.items()}
+    before = stored(sim)
+
+    run_playbook(playbook, PERMISSIONS_PLAYBOOK, user="bob", extra_vars={"ids": ids})
+
+    secrets = stored(sim)
+    for kind in ("private", "view_only"):
+        assert secrets[ids[kind]] == before[ids[kind]]
+    for kind in ("editor", "group"):
+        assert secrets[ids[kind]]["notes"] == "bob was here"
+        assert secrets[ids[kind]]["owner"] == "carol"
+    (own_copy,) = [s for s in secrets.values() if s["owner"] == "bob"]
+    assert own_copy["name"] == "Carol private"
+
+
+# -- connection through module_defaults -------------------------------------------------------
+
+MODULE_DEFAULTS_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/segura.pam.mysafe:
+      segura_url: "{{ segura.url }}"
+      segura_ca_path: "{{ segura.ca_path }}"
+      segura_client_id: "{{ segura.client_id }}"
+      segura_client_secret: "{{ segura.client_secret }}"
+  tasks:
+    - segura.pam.mysafe_api_secret:
+        name: Defaults
+        url: https://defaults.example.com
+        client_id: defaults-app
+      register: created
+    - segura.pam.mysafe_api_secret_info:
+        identifier: "{{ created.identifier }}"
+      register: read
+    - ansible.builtin.assert:
+        that:
+          - created is changed
+          - read.api_secret.name == 'Defaults'
+
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Without the defaults (and without SEGURA_* variables) there is no server
+      segura.pam.mysafe_api_secret:
+        name: Defaults
+      register: unconfigured
+      failed_when: false
+    - ansible.builtin.assert:
+        that:
+          - "'segura_url' in unconfigured.msg"
+        fail_msg: "{{ unconfigured | to_json }}"
+"""
+
+
+def test_connection_options_from_module_defaults_of_the_action_group(playbook, sim):
+    connection = {"url": sim.url, "ca_path": str(sim.ca_path), **sim.users["dave"]}
+    unset = dict.fromkeys(("SEGURA_URL", "SEGURA_CA_PATH", "SEGURA_CLIENT_ID", "SEGURA_CLIENT_SECRET"))
+
+    run_playbook(playbook, MODULE_DEFAULTS_PLAYBOOK, env=unset, extra_vars={"segura": connection})
+
+    (secret,) = sim.control.secrets()
+    assert (secret["name"], secret["owner"]) == ("Defaults", "dave")
+    assert writes(sim)["create"] == 1
+
+
+# -- failures ---------------------------------------------------------------------------------
+
+def failure_steps(first, second):
+    """Mistakes a user can make, each with what its message must name."""
+    return [
+        step("create without url and client_id", name="New secret",
+             error=["url, client_id are required to create one"]),
+        step("create by code without fields", identifier_code="code-new",
+             error=["name, url, client_id are required to create one"]),
+        step("unknown identifier", identifier=999, notes="x", error=["1005", "Api secret not found", "identifier"]),
+        step("identifier zero", identifier=0, notes="x", error=["Option identifier must be a positive integer"]),
+        step("code of another secret", identifier=first, identifier_code="code-second",
+             error=["1001", "Identifier already found", "choose another identifier_code"]),
+        step("unknown method", identifier=first, method="FETCH", error=["Option method 'FETCH' is not an HTTP method"]),
+        step("url without scheme", identifier=first, url="gcp.example.com", error=["Option url", "no scheme or host"]),
+        step("empty name", identifier=first, name="", error=["Option name is empty"]),
+        step("user listed twice", identifier=first, users_allowed=[{"username": "bob"}, {"username": "bob"}],
+             error=["Option users_allowed", "'bob'"]),
+        step("user without username", identifier=first, users_allowed=[{"can_edit": True}],
+             error=["username", "users_allowed"]),
+        step("group with blank name", identifier=first, groups_allowed=[{"name": " "}],
+             error=["groups_allowed item 1 has an empty name"]),
+        step("unknown state", identifier=first, state="deleted", error=["state", "present, absent", "deleted"]),
+        step("no selector", url="https://x.example.com", error=["none of identifier, identifier_code or name is set"]),
+        step("unknown API client id", identifier=second, notes="x", segura_client_id="alcie-client-id",
+             error=["token request", "'alcie-client-id'", "HTTP 401", "Check segura_client_id"]),
+    ]
+
+
+def test_every_mistake_fails_with_an_actionable_message_and_writes_nothing(playbook, sim):
+    first = seed_secret(sim, name="First", identifier_code="code-first")
+    second = seed_secret(sim, name="Second", identifier_code="code-second")
+    before = stored(sim)
+    steps = failure_steps(first, second)
+
+    results, _ = apply_steps(playbook, steps)
+
+    check_steps(steps, results)
+    assert stored(sim) == before
+    # The duplicate code is the only mistake the server has to find; it refused that one update.
+    assert writes(sim) == {"create": 0, "update": 1, "inactive": 0, "active": 0}

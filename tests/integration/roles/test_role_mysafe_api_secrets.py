@@ -1,0 +1,297 @@
+"""The segura.pam.mysafe_api_secrets role, applied the way a user would: a list of secrets in
+play vars, the summary fact, check mode, bad input, and what it costs the server."""
+
+import json
+
+import pytest
+import requests
+
+SECRETS_PATH = "/api/mysafe/secretapi"
+SUMMARY_KEYS = ("created", "updated", "enabled", "unchanged", "disabled")
+
+
+def summary(**counts):
+    return dict({key: 0 for key in SUMMARY_KEYS}, **counts)
+
+
+def apply_role(playbook, secrets, expected=None, connection=None, group_defaults=None, extra_tasks="", **run_options):
+    """Run the role over ``secrets``; with ``expected``, the play asserts the summary fact.
+
+    ``connection``: the role's mysafe_api_secrets_connection; ``group_defaults``: the play's
+    module_defaults for group/segura.pam.mysafe.
+    """
+    role_vars = {"mysafe_api_secrets": secrets}
+    if connection is not None:
+        role_vars["mysafe_api_secrets_connection"] = connection
+    checks = ""
+    if expected is not None:
+        checks = """
+            - name: The summary counts what was done
+              ansible.builtin.assert:
+                that: %s
+        """ % json.dumps("mysafe_api_secrets_summary == %s" % json.dumps(expected))
+    return playbook.run("""
+        - hosts: localhost
+          gather_facts: false
+          module_defaults: %s
+          vars: %s
+          roles:
+            - segura.pam.mysafe_api_secrets
+          tasks:
+        %s
+        %s
+    """ % (json.dumps({"group/segura.pam.mysafe": group_defaults or {}}), json.dumps(role_vars), checks, extra_tasks),
+        **run_options)
+
+
+WITHOUT_CONNECTION_ENV = {"SEGURA_URL": None, "SEGURA_CA_PATH": None, "SEGURA_CLIENT_ID": None, "SEGURA_CLIENT_SECRET": None}
+
+
+def connection_options(sim, user="alice", **options):
+    return dict({"segura_url": sim.url, "segura_ca_path": str(sim.ca_path), "segura_client_id": sim.users[user]["client_id"],
+                 "segura_client_secret": sim.users[user]["client_secret"]}, **options)
+
+
+def reads(counters):
+    return counters["endpoints"]["list"] + counters["endpoints"]["read"]
+
+
+def fleet(count, **fields):
+    """``count`` secrets selected by name, each with its own client secret."""
+    return [dict({"name": "svc-%02d" % n, "url": "https://svc-%02d.example.com" % n, "client_id": "app-%02d" % n,
+                  "client_secret": "fleet-secret-%02d-Zq8" % n, "tags": ["fleet", "n%02d" % n]}, **fields)
+            for n in range(count)]
+
+
+class Seeder(object):
+    """Creates secrets straight through the API, so tests start from a known server state cheaply."""
+
+    def __init__(self, sim, user="alice"):
+        self.sim = sim
+        self.session = requests.Session()
+        creds = sim.users[user]
+        answer = self.session.post(sim.url + "/iso/oauth2/token", verify=str(sim.ca_path), data={
+            "grant_type": "client_credentials", "client_id": creds["client_id"],
+            "client_secret": creds["client_secret"]})
+        answer.raise_for_status()
+        self.session.headers["Authorization"] = "Bearer " + answer.json()["access_token"]
+
+    def create(self, active=True, **fields):
+        answer = self.session.post(self.sim.url + SECRETS_PATH, json=fields, verify=str(self.sim.ca_path))
+        answer.raise_for_status()
+        identifier = int(answer.json()["api_entity"]["identifier"])
+        if not active:
+            self.session.post("%s%s/inactive/%d" % (self.sim.url, SECRETS_PATH, identifier),
+                              verify=str(self.sim.ca_path)).raise_for_status()
+        return identifier
+
+
+def summary_holds_counts_only(secrets):
+    return """
+            - name: The summary holds five counts and nothing else
+              ansible.builtin.assert:
+                that:
+                  - mysafe_api_secrets_summary.keys() | sort == %s
+                  - mysafe_api_secrets_summary.values() | select('integer') | list | length == 5
+                  - (mysafe_api_secrets_summary | to_json) is not search(%s)
+    """ % (json.dumps(sorted(SUMMARY_KEYS)), json.dumps("|".join(s["client_secret"] for s in secrets)))
+
+
+def by_name(sim):
+    return {secret["name"]: secret for secret in sim.control.secrets()}
+
+
+def test_applying_a_list_creates_then_rereading_changes_nothing(playbook, sim):
+    secrets = fleet(6)
+
+    created = apply_role(playbook, secrets, expected=summary(created=6), verbosity=3,
+                         extra_tasks=summary_holds_counts_only(secrets))
+
+    assert created.rc == 0, created
+    counters = sim.control.counters()
+    assert counters["endpoints"]["create"] == 6
+    assert counters["token"] == 1
+    stored = by_name(sim)
+    assert sorted(stored) == [s["name"] for s in secrets]
+    assert stored["svc-03"]["client_secret"] == "fleet-secret-03-Zq8"
+    assert stored["svc-03"]["url"] == "https://svc-03.example.com"
+
+    sim.control.reset()  # counters only: the secrets stay
+    again = apply_role(playbook, secrets, expected=summary(unchanged=6), verbosity=3)
+
+    assert again.rc == 0, again
+    counters = sim.control.counters()
+    assert counters["writes"] == 0
+    assert counters["endpoints"]["list"] == 1  # the role's one listing; the module lists nothing
+    assert reads(counters) <= len(secrets) + 1
+    assert counters["token"] == 0  # the first run's token, from the token cache
+    for run in (created, again):
+        leaked = [s["client_secret"] for s in secrets if s["client_secret"] in run.output]
+        assert not leaked, "client secrets in the -vvv output: %s" % leaked
+    assert "(censored due to no_log)" in again.stdout
+
+
+def test_items_selected_by_identifier_or_code_are_applied_as_given(playbook, sim):
+    seeder = Seeder(sim)
+    by_id = seeder.create(name="by-id", url="https://a.example.com", client_id="a", client_secret="seed-a-4Tr")
+    seeder.create(name="by-code", url="https://b.example.com", client_id="b", client_secret="seed-b-4Tr",
+                  identifier_code="code-b")
+    sim.control.reset()
+
+    # The connection from the play's module_defaults only: the role's own defaults must keep them.
+    result = apply_role(playbook, [
+        {"identifier": by_id, "notes": "selected by id"},
+        {"identifier_code": "code-b", "notes": "selected by code"},
+    ], expected=summary(updated=2), group_defaults=connection_options(sim), env=WITHOUT_CONNECTION_ENV)
+
+    assert result.rc == 0, result
+    stored = by_name(sim)
+    assert stored["by-id"]["notes"] == "selected by id"
+    assert stored["by-code"]["notes"] == "selected by code"
+    counters = sim.control.counters()
+    assert counters["endpoints"]["update"] == 2
+    # No item is selected by name, so the role lists nothing; the code's own lookup lists once.
+    assert counters["endpoints"]["list"] == 1
+    assert counters["token"] == 1
+
+
+def test_check_mode_writes_nothing_and_counts_what_a_real_run_does(playbook, sim):
+    seeder = Seeder(sim)
+    for name in ("moved", "steady", "retired"):
+        seeder.create(name=name, url="https://%s.example.com" % name, client_id=name, client_secret="seed-%s-9Vb" % name)
+    seeder.create(name="dormant", url="https://dormant.example.com", client_id="dormant",
+                  client_secret="seed-dormant-9Vb", active=False)
+    sim.control.reset()
+    secrets = [
+        {"name": "fresh", "url": "https://fresh.example.com", "client_id": "fresh", "client_secret": "new-fresh-2Lp"},
+        {"name": "moved", "url": "https://moved-elsewhere.example.com"},
+        {"name": "steady", "url": "https://steady.example.com", "client_secret": "seed-steady-9Vb"},
+        {"name": "retired", "state": "absent"},
+        {"name": "dormant", "state": "present"},
+    ]
+    expected = summary(created=1, updated=1, unchanged=1, disabled=1, enabled=1)
+    before = sim.control.secrets()
+
+    preview = apply_role(playbook, secrets, expected=expected, check=True)
+
+    assert preview.rc == 0, preview
+    counters = sim.control.counters()
+    assert counters["writes"] == 0
+    assert counters["token"] == 1
+    assert sim.control.secrets() == before
+
+    # The real run, with the connection given to the role and the token cache turned off: the
+    # role's own token is then the only one.
+    sim.control.reset()
+    applied = apply_role(playbook, secrets, expected=expected, connection=connection_options(sim, segura_token_cache=False),
+                         env=WITHOUT_CONNECTION_ENV)
+
+    assert applied.rc == 0, applied
+    counters = sim.control.counters()
+    assert {name: counters["endpoints"][name] for name in ("create", "update", "inactive", "active")} == {
+        "create": 1, "update": 1, "inactive": 1, "active": 1}
+    assert counters["token"] == 1
+    stored = by_name(sim)
+    assert stored["moved"]["url"] == "https://moved-elsewhere.example.com"
+    assert stored["retired"]["active"] is False
+    assert stored["dormant"]["active"] is True
+    assert stored["fresh"]["client_secret"] == "new-fresh-2Lp"
+    assert sim.users["alice"]["client_secret"] not in applied.output
+
+
+# Each case: the role's variables, and words the failure must contain. Every case fails before any write.
+INVALID_INPUT = {
+    "unknown state": ([{"name": "a", "state": "gone"}], "value of state must be one of: present, absent, got: gone"),
+    "unknown method": ([{"name": "a", "method": "fetch"}], "value of method must be one of"),
+    "no selector": ([{"url": "https://a.example.com", "client_id": "a", "client_secret": "nameless-secret-7Hq"}],
+                    "one of the following is required: identifier, identifier_code, name"),
+    "empty selector": ([{"name": "ok", "notes": "x"}, {"name": "", "identifier_code": None, "notes": "y"}],
+                       "mysafe_api_secrets items 1 (counted from 0) have no identifier, identifier_code or name"),
+    "identifier not a number": ([{"identifier": "forty-two"}], "'forty-two'\" cannot be converted to an int"),
+    "share without username": ([{"name": "a", "users_allowed": [{"can_edit": True}]}],
+                               "missing required arguments: username found in mysafe_api_secrets -> users_allowed"),
+    "same secret twice": ([{"name": "twin", "notes": "1"}, {"name": "twin", "notes": "2"}],
+                          "lists the same secret more than once (name 'twin')"),
+    "new secret without url": ([{"name": "brand-new", "client_id": "x", "client_secret": "incomplete-secret-3Jd"}],
+                               "No API secret is named 'brand-new', and creating one needs name, url and client_id"),
+    "wrong access key": (([{"name": "a"}], {"segura_client_secret": "not-the-key-5Rv", "segura_token_cache": False}),
+                         "No access token for the role: Segura refused the token request"),
+}
+
+
+def role_vars(given):
+    """(items, connection) as JSON; ``given`` is the items alone, or (items, connection)."""
+    items, connection = given if isinstance(given, tuple) else (given, {})
+    return json.dumps(items), json.dumps(connection)
+
+
+def test_invalid_input_fails_with_a_clear_message_and_writes_nothing(playbook, sim):
+    # One play, one block per case: the rescue keeps each failure's message for the asserts.
+    blocks = "".join("""
+            - name: Apply an invalid list
+              vars:
+                case: %s
+                mysafe_api_secrets: %s
+                mysafe_api_secrets_connection: %s
+              block:
+                - name: Apply the role
+                  ansible.builtin.include_role:
+                    name: segura.pam.mysafe_api_secrets
+              rescue:
+                - name: Keep the failure message
+                  ansible.builtin.set_fact:
+                    failures: "{{ failures | combine({case: ansible_failed_result.msg | string}) }}"
+    """ % ((json.dumps(case),) + role_vars(given)) for case, (given, _) in INVALID_INPUT.items())
+    result = playbook.run("""
+        - hosts: localhost
+          gather_facts: false
+          vars:
+            failures: {}
+          tasks:
+        %s
+            - name: Hand the messages to the test
+              ansible.builtin.copy:
+                content: "{{ failures | to_json }}"
+                dest: failures.json
+                mode: "0600"
+    """ % blocks, verbosity=3)
+
+    assert result.rc == 0, result
+    failures = json.loads((playbook.workdir / "failures.json").read_text())
+    for case, (_, words) in INVALID_INPUT.items():
+        assert words in failures.get(case, ""), (case, failures.get(case))
+    assert sim.control.counters()["writes"] == 0
+    for secret in ("nameless-secret-7Hq", "incomplete-secret-3Jd", "not-the-key-5Rv"):
+        assert secret not in result.output
+
+
+def test_a_wrong_client_secret_is_refused_even_when_a_token_is_cached(playbook, sim):
+    secrets = [{"name": "cached", "url": "https://cached.example.com", "client_id": "c", "client_secret": "cached-7Yt"}]
+    assert apply_role(playbook, secrets).rc == 0  # caches alice's token
+
+    wrong = apply_role(playbook, secrets, connection={"segura_client_secret": "not-alices-secret-7Yt"})
+
+    assert wrong.rc != 0
+    assert "No access token for the role" in wrong.stdout
+
+
+def test_a_failing_item_is_named_without_its_secret_and_the_others_are_applied(playbook, sim):
+    result = apply_role(playbook, [
+        {"name": "fine", "url": "https://fine.example.com", "client_id": "fine", "client_secret": "fine-secret-6Wm"},
+        {"identifier_code": "nowhere", "client_secret": "lost-secret-6Wm"},
+    ])
+
+    assert result.rc != 0
+    assert "identifier_code 'nowhere': No matching API secret exists" in result.stdout
+    assert "name, url, client_id are required" in result.stdout
+    assert sorted(by_name(sim)) == ["fine"]
+    for secret in ("fine-secret-6Wm", "lost-secret-6Wm"):
+        assert secret not in result.output
+    assert '"created": 1' in result.stdout  # the summary is shown before the failure
+
+
+def test_an_empty_list_costs_nothing(playbook, sim):
+    result = apply_role(playbook, [], expected=summary())
+
+    assert result.rc == 0, result
+    assert sim.control.counters()["total"] == 0
