@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: how fast segura.pam reads and applies secrets, against the simulator.
 
 Side by side, for N = 1, 20, 200 secrets, with 5 ms of simulated network latency per request:
@@ -145,7 +144,7 @@ APPLY_ROLE_TASKS = """\
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--apply-with", choices=("auto", "role", "module"), default="auto",
                         help="approach 5: the role roles/mysafe_api_secrets, or a loop of the "
                              "mysafe_api_secret module (auto: the role when it exists)")
@@ -235,7 +234,7 @@ def main():
     started, load_before = time.perf_counter(), os.getloadavg()[0]
     with SimulatorProcess(work / "simulator") as simulator:
         bench = Bench(simulator, PlaybookRunner(simulator, work / "playbooks"), work / "playbooks", LATENCY_MS)
-        bench.seed(max(max(sizes), 10 if args.quick else APPLY_COUNT))
+        bench.seed(max(*sizes, 10 if args.quick else APPLY_COUNT))
         print("segura.pam benchmarks: simulator %s, %d ms latency per request, %d secrets, approach 5 with the %s"
               % (simulator.url, LATENCY_MS, len(bench.ids), apply_with), flush=True)
         results = measure_all(bench, sizes, apply_with, args.quick)

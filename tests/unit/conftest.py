@@ -197,13 +197,13 @@ class FakeSession(object):
 
     def reply(self, status=200, json=None, body=None, headers=None, times=1):
         """Queue an answer (``json`` object or raw ``body``); returns self for chaining."""
-        for _ in range(times):
+        for _unused in range(times):
             self.script.append(make_response(status, json, body, headers))
         return self
 
     def fail(self, exc, times=1):
         """Queue an exception raised by the transport instead of an answer."""
-        for _ in range(times):
+        for _unused in range(times):
             self.script.append(exc)
         return self
 

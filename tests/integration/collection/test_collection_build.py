@@ -31,7 +31,7 @@ def installed(tmp_path_factory):
 
 
 def test_tarball_holds_collection_content_only(installed):
-    _, tarball = installed
+    _unused, tarball = installed
     names = run("tar", "-tzf", tarball).stdout.split()
     assert "plugins/modules/mysafe_api_secret.py" in names
     assert "meta/runtime.yml" in names
@@ -41,7 +41,7 @@ def test_tarball_holds_collection_content_only(installed):
 
 @pytest.mark.parametrize("plugin_type,name", PLUGINS)
 def test_installed_plugin_docs_render(installed, plugin_type, name):
-    collections, _ = installed
+    collections, _unused = installed
     env = {"ANSIBLE_COLLECTIONS_PATH": str(collections), "PATH": str(BIN), "HOME": str(collections.parent)}
     doc = run(BIN / "ansible-doc", "-t", plugin_type, name, env=env).stdout
     assert name in doc
@@ -50,7 +50,7 @@ def test_installed_plugin_docs_render(installed, plugin_type, name):
 
 
 def test_installed_action_group_lists_every_module(installed):
-    collections, _ = installed
+    collections, _unused = installed
     runtime = (collections / "ansible_collections/segura/pam/meta/runtime.yml").read_text()
     for plugin_type, name in PLUGINS:
         if plugin_type == "module":

@@ -34,12 +34,20 @@ def lookup(arguments):
 
 NEW = dict(name="New secret", url="https://new.example.com", client_id="new-app")
 
+
+def new_secret(**changes):
+    """The fields of a new secret, with some of them changed (or broken)."""
+    fields = dict(NEW)
+    fields.update(changes)
+    return fields
+
+
 CASES = [
     # -- the secret's options: refused before anything is sent
     Case("identifier-not-an-integer", info(identifier="abc"), ["identifier", "int"], 0),
     Case("identifier-negative", secret(identifier=-3, notes="x"), ["identifier", "positive integer", "-3"], 0),
-    Case("name-empty", secret(identifier_code="bad-1", **dict(NEW, name="")), ["name", "empty"], 0),
-    Case("url-without-scheme", secret(identifier_code="bad-1", **dict(NEW, url="api.example.com")),
+    Case("name-empty", secret(**new_secret(identifier_code="bad-1", name="")), ["name", "empty"], 0),
+    Case("url-without-scheme", secret(**new_secret(identifier_code="bad-1", url="api.example.com")),
          ["url", "api.example.com", "scheme", "https://"], 0),
     Case("method-unknown", secret(identifier_code="bad-1", method="fetch", **NEW),
          ["method", "fetch", "not an http method", "get"], 0),

@@ -135,11 +135,11 @@ def test_fifty_secrets_written_and_read_back_through_faults(playbook, sim):
     assert {s["identifier_code"]: s["client_secret"] for s in stored} == {s["code"]: s["value"] for s in secrets}
     assert all(s["active"] and s["owner"] == "alice" for s in stored)
 
-    total = sum(c["total"] for _, _, c in phases)
-    faults = sum(c["faults_injected"] for _, _, c in phases)
+    total = sum(c["total"] for _unused, _unused, c in phases)
+    faults = sum(c["faults_injected"] for _unused, _unused, c in phases)
     # A warning per write whose answer was lost; Ansible merges identical ones (every create's text is the
     # same), and the log file repeats the console, so this counts distinct warnings on the console.
-    ambiguous = sum((r.stdout + r.stderr).count("It is unknown whether Segura applied") for _, r, _ in phases)
+    ambiguous = sum((r.stdout + r.stderr).count("It is unknown whether Segura applied") for _unused, r, _unused in phases)
     for name, _result, counters in phases:
         print("\n[faults] %-12s requests %4d, faults injected and survived %3d, token requests %d, writes %d"
               % (name, counters["total"], counters["faults_injected"], counters["token"], counters["writes"]))
@@ -149,7 +149,7 @@ def test_fifty_secrets_written_and_read_back_through_faults(playbook, sim):
     assert faults >= 0.10 * total
     assert ambiguous > 0  # the "written, but the answer was lost" path was exercised
     # Each phase began with an expired token: it was renewed, and stayed shared across tasks.
-    assert all(c["token"] >= 1 for _, _, c in phases)
+    assert all(c["token"] >= 1 for _unused, _unused, c in phases)
 
 
 def test_failures_that_are_not_transient_are_reported_once(playbook, sim):

@@ -3,7 +3,6 @@ play vars, the summary fact, check mode, bad input, and what it costs the server
 
 import json
 
-import pytest
 import requests
 
 SECRETS_PATH = "/api/mysafe/secretapi"
@@ -241,7 +240,7 @@ def test_invalid_input_fails_with_a_clear_message_and_writes_nothing(playbook, s
                 - name: Keep the failure message
                   ansible.builtin.set_fact:
                     failures: "{{ failures | combine({case: ansible_failed_result.msg | string}) }}"
-    """ % ((json.dumps(case),) + role_vars(given)) for case, (given, _) in INVALID_INPUT.items())
+    """ % ((json.dumps(case),) + role_vars(given)) for case, (given, _unused) in INVALID_INPUT.items())
     result = playbook.run("""
         - hosts: localhost
           gather_facts: false
@@ -258,7 +257,7 @@ def test_invalid_input_fails_with_a_clear_message_and_writes_nothing(playbook, s
 
     assert result.rc == 0, result
     failures = json.loads((playbook.workdir / "failures.json").read_text())
-    for case, (_, words) in INVALID_INPUT.items():
+    for case, (_unused, words) in INVALID_INPUT.items():
         assert words in failures.get(case, ""), (case, failures.get(case))
     assert sim.control.counters()["writes"] == 0
     for secret in ("nameless-secret-7Hq", "incomplete-secret-3Jd", "not-the-key-5Rv"):

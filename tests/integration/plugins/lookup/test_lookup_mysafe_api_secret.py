@@ -370,6 +370,7 @@ ENV_NAMES = {"env": "SEGURA_%s", "legacy_env": "SENHASEGURA_%s"}
 OPTIONS = ("url", "client_id", "client_secret", "ca_path")
 NOBODY = {"client_id": "nobody-client-id"}
 
+
 def settings_of(sim, level, usable=True):
     """A full connection of the level's user; an unusable one has a dead URL and a missing CA."""
     return dict(url=sim.url if usable else DEAD_URL, ca_path=str(sim.ca_path) if usable else MISSING_CA,

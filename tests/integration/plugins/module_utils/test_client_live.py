@@ -117,8 +117,8 @@ def test_create_then_read_normalises_the_vendor_quirks(api, sim):
 
 def test_list_with_filters(api, sim):
     alice = api("alice")
-    gcp, _ = alice.create(SECRET)
-    aws, _ = alice.create(dict(SECRET, name="AWS", identifier_code="aws-1", tags=["aws"]))
+    gcp, _unused = alice.create(SECRET)
+    aws, _unused = alice.create(dict(SECRET, name="AWS", identifier_code="aws-1", tags=["aws"]))
 
     assert [s["identifier"] for s in alice.list()] == [gcp, aws]
     assert [s["identifier"] for s in alice.list(tag="gcp")] == [gcp]
@@ -131,7 +131,7 @@ def test_list_with_filters(api, sim):
 
 def test_update_changes_only_the_given_fields(api, sim):
     alice = api("alice")
-    identifier, _ = alice.create(SECRET)
+    identifier, _unused = alice.create(SECRET)
 
     assert alice.update(identifier, {"notes": "second", "tags": ["gcp"]}) == []
     assert alice.get(identifier) == dict(SECRET, identifier=identifier, notes="second", tags=["gcp"], active=True,
@@ -141,7 +141,7 @@ def test_update_changes_only_the_given_fields(api, sim):
 
 def test_disable_and_enable_including_the_already_answers(api, sim):
     alice = api("alice")
-    identifier, _ = alice.create(SECRET)
+    identifier, _unused = alice.create(SECRET)
 
     assert [alice.set_active(identifier, False), alice.set_active(identifier, False)] == [True, False]
     with pytest.raises(errors.InactiveSecretError):
@@ -167,7 +167,7 @@ def test_1001_for_each_required_field_on_create(api, sim, field):
 
 def test_1001_for_an_emptied_required_field_on_update(api, sim):
     alice = api("alice")
-    identifier, _ = alice.create(SECRET)
+    identifier, _unused = alice.create(SECRET)
 
     with pytest.raises(errors.ValidationError) as caught:
         alice.update(identifier, {"url": "", "notes": "lost"})
@@ -191,7 +191,7 @@ def test_1005_not_found(api):
 
 
 def test_1006_no_access(api):
-    identifier, _ = api("alice").create(SECRET)
+    identifier, _unused = api("alice").create(SECRET)
 
     with pytest.raises(errors.AccessDeniedError) as caught:
         api("dave").get(identifier)
@@ -203,7 +203,7 @@ def test_1006_no_access(api):
                                    {"groups_allowed": [{"name": "auditors", "can_edit": False}]}],
                          ids=["user", "group"])
 def test_1006_view_only_user_cannot_edit_disable_or_enable(api, sim, share):
-    identifier, _ = api("alice").create(dict(SECRET, **share))
+    identifier, _unused = api("alice").create(dict(SECRET, **share))
     carol = api("carol")
 
     assert carol.get(identifier)["name"] == "GCP"  # view access works
@@ -217,7 +217,7 @@ def test_1006_view_only_user_cannot_edit_disable_or_enable(api, sim, share):
 
 def test_1009_inactive_secret_cannot_be_read_or_updated(api):
     alice = api("alice")
-    identifier, _ = alice.create(SECRET)
+    identifier, _unused = alice.create(SECRET)
     alice.set_active(identifier, False)
 
     for call in (lambda: alice.get(identifier), lambda: alice.update(identifier, {"notes": "x"})):
@@ -264,7 +264,7 @@ def test_wrong_credentials_are_refused_without_leaking_the_secret(clients, sim):
 
 def test_one_token_serves_many_requests(api, sim):
     alice = api("alice")
-    identifier, _ = alice.create(SECRET)
+    identifier, _unused = alice.create(SECRET)
     alice.get(identifier)
     alice.list()
 
@@ -282,7 +282,7 @@ def test_expired_tokens_are_renewed_with_exactly_one_token_request(api, sim):
 
 
 def test_given_token_that_expired_names_segura_token(api, clients, sim):
-    token, _ = clients("alice").access_token()
+    token, _unused = clients("alice").access_token()
     sim.control.expire_tokens()
     holder = SeguraClient(url=sim.url, token=token, ca_path=str(sim.ca_path), token_cache=False)
 
@@ -326,7 +326,7 @@ def test_legacy_server_answers_update_with_200(clients, special_servers):
     server = special_servers("--legacy-update")
     server.control.reset(data=True)
     api = MySafeApi(clients("alice", server=server))
-    identifier, _ = api.create(SECRET)
+    identifier, _unused = api.create(SECRET)
 
     assert api.update(identifier, {"notes": "second"}) == []
     assert api.get(identifier)["notes"] == "second"
@@ -358,7 +358,7 @@ def test_reads_give_up_after_the_retries(clients, sim):
 def test_dropped_read_is_retried(clients, sim):
     sim.control.fault("drop", endpoint="read")
     alice = MySafeApi(clients("alice"))
-    identifier, _ = alice.create(SECRET)
+    identifier, _unused = alice.create(SECRET)
 
     assert alice.get(identifier)["name"] == "GCP"
     assert endpoint_counts(sim)["read"] == 2
@@ -377,7 +377,7 @@ def test_create_answered_502_after_writing_is_ambiguous_and_not_repeated(clients
 def test_dropped_write_is_ambiguous_even_when_it_was_not_applied(clients, sim):
     sim.control.fault("drop", endpoint="update")
     alice = MySafeApi(clients("alice"))
-    identifier, _ = alice.create(SECRET)
+    identifier, _unused = alice.create(SECRET)
 
     with pytest.raises(errors.AmbiguousWriteError):
         alice.update(identifier, {"notes": "x"})

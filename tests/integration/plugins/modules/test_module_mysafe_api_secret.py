@@ -222,19 +222,19 @@ def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
     identifier = seed_secret(sim)
     before = stored(sim)[identifier]
     changes = [step("set " + field, changed=True, operation="updated", identifier=identifier, **{field: value})
-               for field, value, _ in FIELD_CHANGES]
+               for field, value, _unused in FIELD_CHANGES]
     # Every new value again in one task: all fields are already as wanted.
     repeat = step("all again", changed=False, operation="unchanged", identifier=identifier,
-                  **{field: value for field, value, _ in FIELD_CHANGES})
+                  **{field: value for field, value, _unused in FIELD_CHANGES})
 
-    results, _ = apply_steps(playbook, changes + [repeat])
+    results, _unused = apply_steps(playbook, changes + [repeat])
 
     check_steps(changes + [repeat], results)
-    for (field, _, _), result in zip(FIELD_CHANGES, results):
+    for (field, _unused, _unused), result in zip(FIELD_CHANGES, results):
         # Only the given field is compared (and so only it can be sent).
         assert sorted(result["diff"]["after"]) == [field]
     assert results[-1]["diff"]["before"] == results[-1]["diff"]["after"]
-    expected = dict(before, **{field: value for field, _, value in FIELD_CHANGES})
+    expected = dict(before, **{field: value for field, _unused, value in FIELD_CHANGES})
     assert stored(sim)[identifier] == expected
     assert writes(sim) == {"create": 0, "update": len(FIELD_CHANGES), "inactive": 0, "active": 0}
 
@@ -288,7 +288,7 @@ def test_update_secret_on_create_never_overwrites_an_existing_secret(playbook, s
              client_id="fresh-app", client_secret="first-value-Qa31", update_secret="on_create"),
     ]
 
-    results, _ = apply_steps(playbook, steps)
+    results, _unused = apply_steps(playbook, steps)
 
     check_steps(steps, results)
     assert "client_secret" not in results[1]["diff"]["after"]
@@ -317,14 +317,14 @@ def test_check_mode_writes_nothing_and_predicts_the_real_run(playbook, sim):
         step("enable", changed=True, operation="enabled", identifier=to_enable),
     ]
 
-    preview, _ = apply_steps(playbook, steps, check=True)
+    preview, _unused = apply_steps(playbook, steps, check=True)
 
     check_steps(steps, preview)
     assert preview[0]["identifier"] is None  # would be created: no id yet
     assert sim.control.counters()["writes"] == 0
     assert stored(sim) == before
 
-    applied, _ = apply_steps(playbook, steps)
+    applied, _unused = apply_steps(playbook, steps)
 
     check_steps(steps, applied)
     assert [r["diff"] for r in applied] == [r["diff"] for r in preview]
@@ -695,7 +695,7 @@ def test_every_mistake_fails_with_an_actionable_message_and_writes_nothing(playb
     before = stored(sim)
     steps = failure_steps(first, second)
 
-    results, _ = apply_steps(playbook, steps)
+    results, _unused = apply_steps(playbook, steps)
 
     check_steps(steps, results)
     assert stored(sim) == before

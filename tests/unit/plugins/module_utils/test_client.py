@@ -128,7 +128,7 @@ def test_answers_map_to_typed_errors_that_say_what_to_do(make_client, fake_http,
     fake_http.reply(status, json_body, raw_body, headers)
 
     error = fail_with(make_client(), error_class)
-    assert type(error) is error_class
+    assert error.__class__ is error_class  # exactly this class, not a parent
     assert error.code == code
     assert error.status == status
     assert said in error.message
@@ -272,7 +272,7 @@ def test_token_is_fetched_lazily_once_and_reused(make_client, fake_http):
     assert fake_http.requests == []  # building a client sends nothing
     fake_http.reply(200, envelope(), times=3)
 
-    for _ in range(3):
+    for _unused in range(3):
         client.request("GET", LIST_PATH)
     assert len(fake_http.token_requests) == 1
     assert [r.bearer for r in fake_http.api_requests] == ["token-1"] * 3
@@ -448,7 +448,7 @@ def test_proxy_is_passed_with_every_request(make_client, fake_http, proxy, proxi
 def test_unverified_tls_warns_once_per_client(make_client, fake_http):
     warnings = []
     fake_http.reply(200, envelope(), times=4)
-    for _ in range(2):
+    for _unused in range(2):
         client = make_client(validate_certs=False, warn=warnings.append)
         client.request("GET", LIST_PATH)
         client.request("GET", LIST_PATH)

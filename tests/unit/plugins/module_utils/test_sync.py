@@ -304,7 +304,7 @@ def test_ambiguous_update_is_re_read_and_not_repeated_once_applied(sync, mysafe_
 
 
 def test_ambiguous_writes_that_never_settle_fail(sync, mysafe_server):
-    for _ in range(3):
+    for _unused in range(3):
         mysafe_server.fail_next("create", 502)
 
     with pytest.raises(errors.AmbiguousWriteError):

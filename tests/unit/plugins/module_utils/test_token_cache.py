@@ -141,7 +141,7 @@ def _fetch_token_in_a_fork(make_client, directory, start, results):
     """Child process: wait for the others, then ask for a token through a file-cached client."""
     client = make_client(token_cache=True, token_cache_dir=directory)
     start.wait(timeout=30)
-    token, _ = client.access_token()
+    token, _unused = client.access_token()
     results.put((token, client.stats["token"]))
 
 
@@ -150,7 +150,7 @@ def run_forks(make_client, directory, count):
     context = multiprocessing.get_context("fork")
     start, results = context.Barrier(count), context.Queue()
     workers = [context.Process(target=_fetch_token_in_a_fork, args=(make_client, directory, start, results))
-               for _ in range(count)]
+               for _unused in range(count)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -159,7 +159,7 @@ def run_forks(make_client, directory, count):
             worker.terminate()
             worker.join()
     answers = [results.get(timeout=5) for worker in workers if worker.exitcode == 0]
-    return [token for token, _ in answers], [fetched for _, fetched in answers], [w.exitcode for w in workers]
+    return [token for token, _unused in answers], [fetched for _unused, fetched in answers], [w.exitcode for w in workers]
 
 
 def test_concurrent_processes_share_one_token_request(make_client, fake_http, tmp_path):
