@@ -119,6 +119,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils.mysafe import MySafeApi
 from ansible_collections.segura.pam.plugins.module_utils.options import client_from_options
+from ansible_collections.segura.pam.plugins.plugin_utils.lookup_connection import set_connection_options
 
 display = Display()
 
@@ -129,10 +130,10 @@ TOLERATED = ((errors.NotFoundError, "on_missing"), (errors.AccessDeniedError, "o
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=variables, direct=kwargs)
-        by, field = self.get_option("by"), self.get_option("field")
-        workers = max(1, min(self.get_option("max_parallel"), len(terms) or 1))
         try:
+            set_connection_options(self, variables, kwargs)
+            by, field = self.get_option("by"), self.get_option("field")
+            workers = max(1, min(self.get_option("max_parallel"), len(terms) or 1))
             keys = [self._key(term, by) for term in terms]
             client = client_from_options(self.get_option, warn=display.warning, pool_size=workers)
         except errors.SeguraError as error:

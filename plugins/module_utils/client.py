@@ -16,9 +16,10 @@ import random
 import re
 import threading
 import time
+from urllib.parse import unquote, urlsplit
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.token_cache import FileTokenCache, credential_key
+from ansible_collections.segura.pam.plugins.module_utils.token_cache import FileTokenCache
 from ansible_collections.segura.pam.plugins.module_utils.version import user_agent
 
 DEFAULT_TOKEN_PATH = "/iso/oauth2/token"
@@ -34,8 +35,13 @@ GATEWAY_MESSAGES = {
 }
 CONNECTIVITY_HINT = "Check the connectivity between this host and the Segura server, then run the task again."
 VENDOR_CODE = re.compile(r"^\s*(\d{4})\s*:\s*(.*)$", re.S)
+# What an access token may hold to travel in an Authorization header (RFC 6750 b64token, generously).
+TOKEN_TEXT = re.compile(r"^[\x21-\x7e]+$")
 
 _requests = None
+# Per thread: whether the bytes of the request under way started to leave (see _adapter_class).
+_wire = threading.local()
+_adapter = None
 
 
 def import_requests():
@@ -52,6 +58,106 @@ def import_requests():
                      "python3-requests package), or run the task with delegate_to: localhost.")
         _requests = requests
     return _requests
+
+
+def _adapter_class():
+    """A requests adapter whose connections note when the request's first byte is written.
+
+    Whether a failed write may be repeated depends on whether it reached the wire, which the
+    exception class does not tell (urllib3 reports a connection dropped after the request as
+    a ProxyError when it went through a proxy). Opening a proxy tunnel (CONNECT) is not the
+    request: a failure there leaves the request unsent.
+    """
+    global _adapter
+    if _adapter is None:
+        requests = import_requests()
+        from urllib3 import connection, connectionpool
+
+        class SendTracking(object):
+            _opening_tunnel = False
+
+            def _tunnel(self, *args, **kwargs):
+                self._opening_tunnel = True
+                try:
+                    return super(SendTracking, self)._tunnel(*args, **kwargs)
+                finally:
+                    self._opening_tunnel = False
+
+            def send(self, data):
+                if not self._opening_tunnel:
+                    _wire.sent = True
+                return super(SendTracking, self).send(data)
+
+        class TrackedHTTPConnection(SendTracking, connection.HTTPConnection):
+            pass
+
+        class TrackedHTTPSConnection(SendTracking, connection.HTTPSConnection):
+            pass
+
+        class TrackedHTTPPool(connectionpool.HTTPConnectionPool):
+            ConnectionCls = TrackedHTTPConnection
+
+        class TrackedHTTPSPool(connectionpool.HTTPSConnectionPool):
+            ConnectionCls = TrackedHTTPSConnection
+
+        pools = {"http": TrackedHTTPPool, "https": TrackedHTTPSPool}
+
+        class TrackingAdapter(requests.adapters.HTTPAdapter):
+            def init_poolmanager(self, *args, **kwargs):
+                super(TrackingAdapter, self).init_poolmanager(*args, **kwargs)
+                self.poolmanager.pool_classes_by_scheme = pools
+
+            def proxy_manager_for(self, proxy, **proxy_kwargs):
+                manager = super(TrackingAdapter, self).proxy_manager_for(proxy, **proxy_kwargs)
+                manager.pool_classes_by_scheme = pools
+                return manager
+
+        _adapter = TrackingAdapter
+    return _adapter
+
+
+def _no_netrc(request):
+    """Session-wide auth that changes nothing: its presence stops requests from reading ~/.netrc."""
+    return request
+
+
+def _split_userinfo(url):
+    """(``scheme://``, user info, the rest) of a URL, read as text so that malformed URLs split too."""
+    scheme, separator, rest = str(url or "").partition("://")
+    if not separator or "@" not in rest:
+        return None, None, str(url or "")
+    info, _at, host = rest.rpartition("@")
+    return scheme + separator, info, host
+
+
+def url_credentials(url):
+    """The user info of a URL (``user:password``) and its parts, raw and decoded: credentials to mask."""
+    _scheme, info, _host = _split_userinfo(url)
+    if not info:
+        return set()
+    user, _colon, password = info.partition(":")
+    return {part for part in (info, user, password, unquote(user), unquote(password)) if part}
+
+
+def without_userinfo(url):
+    """``url`` fit for a message: whatever stands between ``scheme://`` and the last ``@`` is masked.
+
+    Works on malformed URLs too (``http://u:p#x@host``), which is when they get echoed.
+    """
+    scheme, info, host = _split_userinfo(url)
+    return host if info is None else "%s%s@%s" % (scheme, errors.MASK, host)
+
+
+def valid_token(token, where):
+    """``token`` without surrounding whitespace; a typed error if it cannot travel in a header."""
+    token = str(token).strip()
+    if not TOKEN_TEXT.match(token):
+        raise errors.ConfigurationError(
+            "%s is not a usable access token: it is empty or holds spaces, line breaks or control "
+            "characters." % where,
+            hint="Give the token exactly as the token endpoint returned it (in YAML, a plain or quoted "
+                 "scalar, not a block scalar with a trailing newline).")
+    return token
 
 
 def retry_after_seconds(value, now=None):
@@ -127,10 +233,18 @@ class SeguraClient(object):
     def __init__(self, url, client_id=None, client_secret=None, token=None, validate_certs=True,
                  ca_path=None, timeout=DEFAULT_TIMEOUT, token_path=DEFAULT_TOKEN_PATH, tenant=None,
                  proxy=None, token_cache=True, token_cache_dir=None, retries=3, backoff=0.3,
-                 pool_size=10, warn=None):
+                 pool_size=10, warn=None, on_secret=None):
         self.base_url = url.rstrip("/")
         self.client_id = client_id
         self._client_secret = client_secret
+        #: every credential and token this client holds: masked in every message it raises
+        self._secrets = set()
+        self._on_secret = on_secret
+        for secret in {client_secret} | url_credentials(url) | url_credentials(proxy):
+            self._remember(secret)
+        if token:
+            token = valid_token(token, "segura_token")
+            self._remember(token)
         self._given_token = token
         self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.timeout = float(timeout)
@@ -142,15 +256,26 @@ class SeguraClient(object):
         self.pool_size = pool_size
         self._warn = warn
         can_fetch = bool(client_id and client_secret)
-        self._cache = FileTokenCache(token_cache_dir) if (token_cache and can_fetch and not token) else None
-        # The secret is part of the key so that a wrong or revoked one never gets a cached token.
-        self._cache_key = credential_key(self.base_url, self.token_path, tenant, client_id, client_secret)
+        self._cache = FileTokenCache(token_cache_dir, warn=warn) if (token_cache and can_fetch and not token) else None
+        # The secret is part of the (keyed) hash so that a wrong or revoked one never gets a cached token.
+        self._cache_key = (self._cache.key(self.base_url, self.token_path, tenant, client_id, client_secret)
+                           if self._cache is not None else None)
         self._token = token
         self._token_expires_at = None
         self._token_lock = threading.Lock()
         self._session = None
         #: requests sent, by kind, for benchmarks and tests
         self.stats = {"token": 0, "api": 0, "retries": 0}
+
+    def _remember(self, secret):
+        """Keep ``secret`` to mask it in messages, and hand it to ``on_secret`` (a module's no_log set)."""
+        if secret and secret not in self._secrets:
+            self._secrets.add(secret)
+            if self._on_secret:
+                self._on_secret(secret)
+
+    def _scrubbed(self, error):
+        return error.redact(self._secrets)
 
     # -- transport -------------------------------------------------------------------------
 
@@ -159,7 +284,8 @@ class SeguraClient(object):
         if self._session is None:
             requests = import_requests()
             session = requests.Session()
-            adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=self.pool_size)
+            session.auth = _no_netrc
+            adapter = _adapter_class()(pool_connections=1, pool_maxsize=self.pool_size)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             session.headers["User-Agent"] = user_agent()
@@ -171,6 +297,9 @@ class SeguraClient(object):
                     self._warn("segura_validate_certs is false: the certificate of %s is not verified, so "
                                "anyone on the network path can read the secrets. Set segura_ca_path to the "
                                "server's CA instead." % self.base_url)
+            if self.base_url.lower().startswith("http://") and self._warn:
+                self._warn("segura_url %s is plain HTTP: the access key and the access tokens cross the network "
+                           "unencrypted. Use the server's https:// URL." % self.base_url)
             self._session = session
         return self._session
 
@@ -180,55 +309,57 @@ class SeguraClient(object):
             self._session = None
 
     def _send(self, method, path, **kwargs):
-        """One HTTP exchange. Raises typed errors; ``sent`` tells whether the request left."""
+        """One HTTP exchange. Raises typed errors; ``sent`` tells whether the request reached the wire."""
         requests = import_requests()
         url = self.base_url + path
+        _wire.sent = False
         try:
             return self.session.request(method, url, timeout=self.timeout, verify=self.verify,
                                         proxies=self.proxies, allow_redirects=False, **kwargs)
-        except requests.exceptions.SSLError as exc:
-            raise errors.TLSError(
+        except requests.exceptions.RequestException as exc:
+            failure = exc
+        # Raised outside the except block, so no chained exception (whose text may quote the
+        # request's headers) travels with the typed error.
+        raise self._transport_error(requests.exceptions, failure, method, url, getattr(_wire, "sent", True))
+
+    def _transport_error(self, kinds, exc, method, url, sent):
+        """The typed error for a failed exchange; ``error.sent`` is what reached the wire."""
+        if isinstance(exc, kinds.SSLError):
+            error = errors.TLSError(
                 "TLS verification of %s failed (%s)." % (self.base_url, _reason(exc)),
                 hint="If the server uses a private CA, set segura_ca_path to that CA's PEM bundle. "
                      "segura_validate_certs: false turns verification off (not recommended).")
-        except requests.exceptions.ProxyError as exc:
-            # urllib3 raises it before the tunnel is up: the request itself never left
-            error = errors.ConnectionFailedError(
-                "Could not reach %s through the proxy (%s)." % (self.base_url, _reason(exc)),
-                hint="Check segura_proxy / HTTPS_PROXY and NO_PROXY.")
-            error.sent = False
-            raise error
-        except requests.exceptions.ConnectTimeout:
+        elif isinstance(exc, kinds.ConnectTimeout) and not sent:
             error = errors.ConnectionFailedError(
                 "Connecting to %s timed out after %s seconds." % (self.base_url, _num(self.timeout)),
                 hint=CONNECTIVITY_HINT)
-            error.sent = False
-            raise error
-        except requests.exceptions.ReadTimeout:
+        elif isinstance(exc, kinds.ReadTimeout):
             error = errors.RequestTimeoutError(
                 "%s %s got no answer within segura_timeout (%s seconds)." % (method, url, _num(self.timeout)),
                 hint="The server or its gateway is slow: raise segura_timeout or try again later.")
-            error.sent = True
-            raise error
-        except requests.exceptions.ConnectionError as exc:
-            reason = getattr(exc.args[0], "reason", None) if exc.args else None
-            never_sent = type(reason).__name__ in ("NewConnectionError", "NameResolutionError")
-            error = errors.ConnectionFailedError(
-                ("Could not connect to %s (%s)." if never_sent else "The connection to %s was dropped (%s).")
-                % (self.base_url, _reason(exc)),
-                hint="Check segura_url and that the server is reachable from this host." if never_sent
-                else CONNECTIVITY_HINT)
-            error.sent = not never_sent
-            raise error
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+        elif isinstance(exc, (kinds.ChunkedEncodingError, kinds.ContentDecodingError)):
             error = errors.ConnectionFailedError(
                 "The connection to %s was dropped in the middle of the answer (%s)." % (self.base_url, _reason(exc)),
                 hint=CONNECTIVITY_HINT)
-            error.sent = True
-            raise error
-        except requests.exceptions.InvalidURL as exc:
-            raise errors.ConfigurationError("segura_url %s is not a valid URL (%s)." % (self.base_url, _reason(exc)),
-                                            hint="Use the server's base URL, e.g. https://segura.example.com.")
+        elif isinstance(exc, kinds.InvalidURL):
+            error = errors.ConfigurationError(
+                "segura_url %s is not a valid URL (%s)." % (self.base_url, _reason(exc)),
+                hint="Use the server's base URL, e.g. https://segura.example.com.")
+        elif isinstance(exc, kinds.ConnectionError):  # ProxyError included
+            through = " through the proxy" if isinstance(exc, kinds.ProxyError) else ""
+            error = errors.ConnectionFailedError(
+                ("The connection to %s%s was dropped (%s)." if sent else "Could not connect to %s%s (%s).")
+                % (self.base_url, through, _reason(exc)),
+                hint=CONNECTIVITY_HINT if sent else "Check segura_url%s and that the server is reachable from "
+                                                    "this host." % (", segura_proxy / HTTPS_PROXY and NO_PROXY"
+                                                                    if through else ""))
+        else:
+            # only the class: the text of such errors (InvalidHeader, ...) may quote request headers
+            error = errors.TransportError(
+                "The HTTP library could not send %s %s (%s)." % (method, url, type(exc).__name__),
+                hint="Check the connection options (segura_url, segura_proxy, segura_token).")
+        error.sent = sent
+        return error
 
     def _pause(self, attempt, retry_after=None):
         if retry_after is not None:
@@ -301,7 +432,13 @@ class SeguraClient(object):
             except (TypeError, ValueError):
                 lifetime = 3600.0
             margin = min(TOKEN_REFRESH_MARGIN, lifetime / 10.0)
-            return str(body["access_token"]), time.time() + lifetime - margin
+            try:
+                token = valid_token(body["access_token"], "The access_token of the token endpoint's answer")
+            except errors.ConfigurationError as exc:
+                raise errors.UnexpectedResponseError(exc.message, status=200,
+                                                     hint="Check that segura_token_path is the server's OAuth2 "
+                                                          "token endpoint.")
+            return token, time.time() + lifetime - margin
         token_url = self.base_url + self.token_path
         if response.status_code == 404:
             raise errors.AuthenticationError(
@@ -318,7 +455,10 @@ class SeguraClient(object):
 
     def access_token(self):
         """(token, seconds it stays usable): the current token, fetched or taken from the cache if needed."""
-        token = self._access_token()
+        try:
+            token = self._access_token()
+        except errors.SeguraError as error:
+            raise self._scrubbed(error)
         remaining = None if self._token_expires_at is None else max(0, int(self._token_expires_at - time.time()))
         return token, remaining
 
@@ -328,6 +468,7 @@ class SeguraClient(object):
                 return self._token
             if self._cache is None:
                 self._token, self._token_expires_at = self._fetch_token()
+                self._remember(self._token)
                 return self._token
             with self._cache.lock(self._cache_key):
                 entry = self._cache.load(self._cache_key)
@@ -335,6 +476,7 @@ class SeguraClient(object):
                     entry = self._fetch_token()
                     self._cache.store(self._cache_key, *entry)
                 self._token, self._token_expires_at = entry
+                self._remember(self._token)
                 return self._token
 
     def _renew_after_401(self, rejected):
@@ -357,6 +499,12 @@ class SeguraClient(object):
         GETs are retried on transient failures; writes only when they surely did not arrive.
         A 401 renews the token once.
         """
+        try:
+            return self._request(method, path, params, body)
+        except errors.SeguraError as error:
+            raise self._scrubbed(error)
+
+    def _request(self, method, path, params, body):
         retry = "all" if method == "GET" else "unsent"
         renewed = False
         while True:

@@ -11,6 +11,29 @@ and what to do; they never contain a secret, a client secret or a token.
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote, quote_plus
+
+MASK = "********"
+
+
+def secret_spellings(secret):
+    """The forms a secret takes in text a server may echo: as is, form- and URL-encoded, JSON-escaped."""
+    return {secret, quote_plus(secret), quote(secret, safe=""), json.dumps(secret)[1:-1]}
+
+
+def redact(text, secrets):
+    """``text`` with every spelling of every secret replaced by the mask, longest first."""
+    if not text or not secrets:
+        return text
+    spellings = set()
+    for secret in secrets:
+        if secret:
+            spellings.update(secret_spellings(secret))
+    for spelling in sorted(spellings, key=len, reverse=True):
+        text = text.replace(spelling, MASK)
+    return text
+
 
 class SeguraError(Exception):
     """Base class. ``code`` is the vendor's NNNN code when the server sent one."""
@@ -29,6 +52,16 @@ class SeguraError(Exception):
         if self.hint:
             return "%s %s" % (self.message, self.hint)
         return self.message
+
+    def redact(self, secrets):
+        """Mask ``secrets`` in everything this error can show (message, hint, args, cause)."""
+        self.message = redact(self.message, secrets)
+        self.hint = redact(self.hint, secrets)
+        self.args = (self.message,)
+        cause = getattr(self, "cause", None)
+        if isinstance(cause, SeguraError):
+            cause.redact(secrets)
+        return self
 
     def to_result(self):
         """The fields a module adds to its failure result."""
@@ -93,6 +126,10 @@ class TLSError(SeguraError):
     """The server certificate could not be verified."""
 
 
+class TransportError(SeguraError):
+    """The HTTP library refused to build or send the request (not a network failure)."""
+
+
 class UnexpectedResponseError(SeguraError):
     """The answer is not a MySafe envelope (HTML, truncated or unknown JSON)."""
 
@@ -107,3 +144,7 @@ class AmbiguousWriteError(SeguraError):
     def __init__(self, message, cause, **kwargs):
         super(AmbiguousWriteError, self).__init__(message, **kwargs)
         self.cause = cause
+
+
+class UnconfirmedWriteError(AmbiguousWriteError):
+    """An ambiguous write that reading again cannot settle yet: it is not repeated, the user checks."""

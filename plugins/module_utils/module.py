@@ -7,30 +7,33 @@ the one place where a client error becomes ``fail_json``."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials
 from ansible_collections.segura.pam.plugins.module_utils.mysafe import MySafeApi
 from ansible_collections.segura.pam.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC, client_from_options
 
 
 class SeguraModule(AnsibleModule):
-    def __init__(self, argument_spec, **kwargs):
+    """``returns_token``: the module hands the access token back on purpose (segura_token), so
+    fetched tokens are not added to the values Ansible masks in its result."""
+
+    def __init__(self, argument_spec, returns_token=False, **kwargs):
         spec = dict(CONNECTION_ARGUMENT_SPEC)
         spec.update(argument_spec)
         super(SeguraModule, self).__init__(argument_spec=spec, **kwargs)
-        # a password inside the proxy URL is a credential too
-        proxy_password = urlsplit(self.params.get("segura_proxy") or "").password
-        if proxy_password:
-            self.no_log_values.add(proxy_password)
+        # user info inside the proxy or server URL is a credential too
+        for option in ("segura_proxy", "segura_url"):
+            self.no_log_values.update(url_credentials(self.params.get(option)))
+        self._returns_token = returns_token
         self._client = None
 
     @property
     def client(self):
         if self._client is None:
-            self._client = client_from_options(self.params.get, warn=self.warn)
+            on_secret = None if self._returns_token else self.no_log_values.add
+            self._client = client_from_options(self.params.get, warn=self.warn, on_secret=on_secret)
         return self._client
 
     @property

@@ -16,9 +16,9 @@ dict::
 from __future__ import annotations
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils.errors import MASK
 
 SECRETS_PATH = "/api/mysafe/secretapi"
-MASK = "********"
 TEXT_FIELDS = ("name", "url", "client_id", "client_secret", "identifier_code", "method", "notes")
 FIELDS = TEXT_FIELDS + ("tags", "users_allowed", "groups_allowed")
 

@@ -14,14 +14,23 @@ from __future__ import annotations
 
 import os
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.client import DEFAULT_TIMEOUT, DEFAULT_TOKEN_PATH, SeguraClient
+from ansible_collections.segura.pam.plugins.module_utils.client import (
+    DEFAULT_TIMEOUT, DEFAULT_TOKEN_PATH, SeguraClient, without_userinfo)
+
+
+def nonempty_env_fallback(*names):
+    """The first of ``names`` set to a non-blank value: an empty variable means the default."""
+    for name in names:
+        if os.environ.get(name, "").strip():
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
 
 
 def _env(*names):
-    return (env_fallback, list(names))
+    return (nonempty_env_fallback, list(names))
 
 
 CONNECTION_ARGUMENT_SPEC = dict(
@@ -52,7 +61,7 @@ def _check_url(option, value):
         valid = False
     if not valid:
         raise errors.ConfigurationError(
-            "%s '%s' is not an http(s) URL." % (option, value),
+            "%s '%s' is not an http(s) URL." % (option, without_userinfo(value)),
             hint="Give the scheme and host, e.g. https://segura.example.com.")
 
 

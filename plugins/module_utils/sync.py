@@ -80,6 +80,8 @@ class SecretSync(object):
         self.warnings = []
         #: the write under way, reported if it turns out applied after an ambiguous failure
         self.attempting = None
+        #: an ambiguous create of a secret selected by name: the server may apply it late
+        self.unconfirmed_create = None
 
     # -- locating -------------------------------------------------------------------------
 
@@ -125,9 +127,11 @@ class SecretSync(object):
             try:
                 result = self._run_once()
             except errors.AmbiguousWriteError as exc:
-                if round_number == WRITE_ROUNDS - 1:
+                if round_number == WRITE_ROUNDS - 1 or isinstance(exc, errors.UnconfirmedWriteError):
                     raise
                 attempted = attempted or self.attempting
+                if self.attempting == "created" and not self.identifier_code:
+                    self.unconfirmed_create = exc
                 self.warnings.append("%s The secret was read again before any retry." % exc.message)
                 continue
             if attempted and result["operation"] == "unchanged" and not self.check_mode:
@@ -187,6 +191,17 @@ class SecretSync(object):
         diff = Differences(None, self.wanted)
         if self.check_mode:
             return self._result("created", None, dict(self.wanted, active=True), diff)
+        if self.unconfirmed_create is not None:
+            # Nothing but the name tells secrets apart, and a late create shows up only later:
+            # a second create could make a duplicate that no later run can tell from the first.
+            raise errors.UnconfirmedWriteError(
+                "Creating the API secret named '%s' may have been applied by Segura although its answer was lost "
+                "(%s); it is not visible yet, so it is not created a second time."
+                % (self.wanted["name"], self.unconfirmed_create.message),
+                self.unconfirmed_create,
+                hint="Look for it in a minute (segura.pam.mysafe_api_secret_info with name, or in MySafe) before "
+                     "running the task again. Give the secret an identifier_code: a create selected by "
+                     "identifier_code can never be duplicated.")
         self.attempting = "created"
         identifier, shared_error = self.api.create(self.wanted)
         self._report_sharing(shared_error)

@@ -64,7 +64,7 @@ from ansible_collections.segura.pam.plugins.module_utils.module import SeguraMod
 
 
 def main():
-    module = SeguraModule(argument_spec={}, supports_check_mode=True)
+    module = SeguraModule(argument_spec={}, returns_token=True, supports_check_mode=True)
 
     def fetch():
         token, expires_in = module.client.access_token()

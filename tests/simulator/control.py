@@ -40,21 +40,25 @@ class SimulatorControl:
     def _call(self, method, name, body=None):
         response = self.session.request(method, f"{self.url}/_sim/{name}", json=body,
                                         timeout=self.timeout, verify=self.verify)
-        response.raise_for_status()
+        if response.status_code >= 400:  # say why: the simulator's answer names the problem
+            raise requests.HTTPError(
+                f"{method} /_sim/{name}: {response.status_code} {response.text}", response=response)
         return response.json()
 
     def health(self):
         return self._call("GET", "health")
 
-    def counters(self):
-        return self._call("GET", "counters")
+    def counters(self, kind=None):
+        """All API requests; with ``kind`` ("secrets", "passwords", "notes") that kind's only."""
+        return self._call("GET", f"counters/{kind}" if kind else "counters")
 
     def requests(self):
         """The last 100 API requests, oldest first: ``{"method", "path", "user_agent"}`` each."""
         return self._call("GET", "requests")["requests"]
 
     def reset(self, data=False):
-        """Zero counters, clear the request log, faults and latency; ``data=True`` deletes secrets too."""
+        """Zero counters, clear the request log, faults, latency and clock; ``data=True`` deletes
+        every stored item too."""
         return self._call("POST", "reset", {"data": data})
 
     def fault(self, kind, count=1, **opts):
@@ -73,9 +77,31 @@ class SimulatorControl:
     def latency(self, ms):
         return self._call("POST", "latency", {"ms": ms})
 
+    def clock(self, epoch):
+        """Compute TOTP tokens at ``epoch`` seconds from now on; ``None``: the real time again."""
+        return self._call("POST", "clock", {"time": epoch})
+
+    def items(self, kind):
+        """All stored items of ``kind`` (owner, active, values included), sorted by identifier."""
+        return self._call("GET", kind)[kind]
+
     def secrets(self):
-        """All stored secrets (owner, active, client_secret included), sorted by identifier."""
-        return self._call("GET", "secrets")["secrets"]
+        return self.items("secrets")
+
+    def passwords(self):
+        return self.items("passwords")
+
+    def notes(self):
+        return self.items("notes")
+
+    def seed(self, kind, owner="alice", active=True, **fields):
+        """Store one item of ``kind`` as ``owner`` with the API's own checks, without counting a
+        request; returns its identifier (an int). A share naming an unknown user or group raises
+        ValueError (the API would drop it and report ``shared_error``)."""
+        stored = self._call("POST", kind, {**fields, "owner": owner, "active": active})
+        if stored["shared_error"]:
+            raise ValueError(f"seeding {kind}: {stored['shared_error']}")
+        return stored["identifier"]
 
     def close(self):
         self.session.close()

@@ -8,8 +8,10 @@ See README.md next to this file for the API quirks and the ``/_sim/`` control in
 
 import argparse
 import base64
+import binascii
 import collections
 import copy
+import hashlib
 import hmac
 import ipaddress
 import json
@@ -19,6 +21,7 @@ import secrets as secrets_mod
 import signal
 import socket
 import ssl
+import struct
 import sys
 import tempfile
 import threading
@@ -33,27 +36,18 @@ DEFAULT_USERS = Path(__file__).resolve().with_name("users.json")
 
 GATEWAY_NO_ROUTE = {"message": "No route matched with those values."}
 TOKEN_PATHS = ("/iso/oauth2/token", "/api/oauth2/token")
-LIST_PATH = "/api/mysafe/secretapi"
 WRITE_ENDPOINTS = ("create", "update", "inactive", "active")
-ENDPOINTS = ("token", "list", "read") + WRITE_ENDPOINTS + ("other",)
-# In the order the vendor's examples print them.
-STRING_FIELDS = ("name", "url", "client_secret", "client_id", "identifier_code",
-                 "method", "tags", "notes")
-REQUIRED_FIELDS = ("name", "url", "client_id")
+ITEM_ENDPOINTS = ("list", "read") + WRITE_ENDPOINTS
+ENDPOINTS = ("token",) + ITEM_ENDPOINTS + ("other",)
+# (method, first path segment after the kind's path) of the calls that take an identifier
+IDENTIFIER_ROUTES = {("PUT", "update"), ("POST", "inactive"), ("POST", "active")}
 
 MSG_SUCCESS = "Success"
-MSG_REGISTERED = "Api secret successfully registered"
-MSG_UPDATED_LEGACY = "Api secret updated successfully"
 MSG_NO_ACCESS = "User does not have access"
-MSG_NO_EDIT = "User does not have permission to edit this Api secret"
 MSG_DUPLICATE_CODE = "Identifier already found in another API key of this user"
 MSG_INVALID_BODY = "Invalid request body"
 MSG_UNEXPECTED = "Unexpected error."
-# (message when the state changes, message when it already had that state)
-ACTIVATION_MESSAGES = {
-    True: ("Api secret successfully activated", "Api secret has already been activated"),
-    False: ("Api secret successfully deactivated", "Api secret has already been deactivated"),
-}
+MSG_ENCRYPTION_FAILED = "Ocorreu um erro ao criptografar o texto"
 GATEWAY_FAULTS = {
     "502": ("Bad Gateway", "An invalid response was received from the upstream server"),
     "504": ("Gateway Timeout", "The upstream server is timing out"),
@@ -61,15 +55,19 @@ GATEWAY_FAULTS = {
 FAULT_KINDS = ("502", "504", "500", "429", "drop", "stall")
 FAULT_ENDPOINTS = ("any", "api") + ENDPOINTS
 REQUEST_LOG_SIZE = 100
+TOTP_STEP, TOTP_DIGITS = 30, 6
+# The key behind the stand-in encryption (the real format is not documented).
+ENCRYPTION_KEY = secrets_mod.token_bytes(32)
 
 
 class ApiError(Exception):
-    """A MySafe business error, answered as HTTP 400 with the error envelope."""
+    """A MySafe error answered with the error envelope: HTTP 400 "NNNN: text" unless ``status``."""
 
-    def __init__(self, code, text):
-        super().__init__(f"{code}: {text}")
+    def __init__(self, code, text, status=400):
         self.code = code
-        self.message = f"{code}: {text}"
+        self.status = status
+        self.message = f"{code}: {text}" if status == 400 else text
+        super().__init__(self.message)
 
 
 # --------------------------------------------------------------------------- envelopes
@@ -86,7 +84,7 @@ def envelope(status, message, *, error=False, with_code=True, message_key="mensa
 
 
 def error_envelope(exc):
-    body = envelope(400, exc.message, error=True)
+    body = envelope(exc.status, exc.message, error=True)
     body["exception"] = {"code": exc.code, "message": exc.message, "detail": None}
     return body
 
@@ -134,6 +132,47 @@ def write_atomic(path, text):
         raise
 
 
+def totp(seed, now):
+    """The RFC 6238 code (SHA1, 30 s steps, 6 digits) of a base32 seed; None without one."""
+    cleaned = "".join(seed.split()).upper().rstrip("=")
+    if not cleaned:
+        return None
+    try:
+        key = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
+    except (binascii.Error, ValueError):
+        return None
+    digest = hmac.new(key, struct.pack(">Q", int(now) // TOTP_STEP), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return str(number % 10 ** TOTP_DIGITS).zfill(TOTP_DIGITS)
+
+
+def encrypt(text):
+    """Stand-in for the undocumented "encrypt sensitive data" format: never the clear text,
+    and different on every answer (random nonce), as a client comparing values must expect."""
+    nonce = secrets_mod.token_bytes(16)
+    data = text.encode("utf-8")
+    stream = b"".join(hashlib.sha256(ENCRYPTION_KEY + nonce + struct.pack(">I", block)).digest()
+                      for block in range(len(data) // 32 + 1))
+    return base64.b64encode(nonce + bytes(a ^ b for a, b in zip(data, stream))).decode("ascii")
+
+
+# ---- list filters: (stored value, query value) -> keep the row
+def matches_tag(tags, wanted):
+    """One of the comma-separated tags, ignoring case and blanks."""
+    wanted = wanted.strip().casefold()
+    return not wanted or wanted in {tag.strip().casefold() for tag in tags.split(",")}
+
+
+def matches_exact(value, wanted):
+    return value == wanted
+
+
+def matches_part(value, wanted):
+    """Case-insensitive substring (SQL ``LIKE '%x%'``): exactness is not documented."""
+    return wanted.casefold() in value.casefold()
+
+
 # --------------------------------------------------------------------------- directory
 
 class Directory:
@@ -158,70 +197,144 @@ class Directory:
     def groups_of(self, username):
         return set(self.users.get(username, {}).get("groups", ()))
 
+    def encrypts(self, username):
+        """True when the user's access key has "encrypt sensitive data" set."""
+        return bool(self.users.get(username, {}).get("encrypt_sensitive"))
+
+
+# --------------------------------------------------------------------------- item kinds
+
+@dataclass(frozen=True)
+class ItemKind:
+    """What one kind of MySafe item looks like on the wire; one engine (Vault) serves them all."""
+
+    plural: str            # control paths (/_sim/<plural>), fault rules, the state file
+    path: str              # API path of list and create; the others are below it
+    label: str             # as messages start: "Password successfully registered"
+    noun: str              # inside messages: "Inactive password"
+    list_key: str
+    read_key: str
+    write_key: str         # create and update answers
+    fields: tuple          # stored text fields, as requests name them
+    required: tuple        # required to create, in the order checked
+    list_fields: tuple     # list row fields besides identifier and the permission flags
+    filters: tuple         # list query filters: (query name, stored field, matcher)
+    read_fields: tuple     # read answer fields; "token" is computed from totp_field
+    write_fields: tuple    # create/update answer fields (stored names)
+    updated: tuple         # (status, message) of an update
+    read_user_key: str = "username"  # how read answers name a share user
+    write_renames: tuple = ()        # (stored field, answer key) in create/update answers
+    max_lengths: tuple = ()          # (field, characters) refused above
+    unique: tuple = ()               # (field, message): unique per owner when not empty
+    totp_field: str = None           # base32 seed: answered null when empty, with its token
+    encrypted: tuple = ()            # fields an "encrypt sensitive data" key gets encrypted
+    encryption_limit: int = None     # longer encrypted values fail: 500 (documented for notes)
+    legacy_updated: tuple = None     # --legacy-update answer, where one is documented
+    legacy_read_path: str = None     # --legacy-reads: also read here
+    legacy_reads: bool = False       # --legacy-reads applies (1005 for inactive, share "name")
+
+
+SECRET_FIELDS = ("name", "url", "client_secret", "client_id", "identifier_code", "method",
+                 "tags", "notes")  # in the order the vendor's examples print them
+KINDS = (
+    ItemKind(
+        plural="secrets", path="/api/mysafe/secretapi", label="Api secret", noun="Api secret",
+        list_key="api_secret_on_list", read_key="api_secret_entity", write_key="api_entity",
+        fields=SECRET_FIELDS, required=("name", "url", "client_id"), list_fields=("name",),
+        filters=(("tag", "tags", matches_tag),
+                 ("identifier_code", "identifier_code", matches_exact)),
+        read_fields=SECRET_FIELDS, write_fields=SECRET_FIELDS,
+        updated=(201, "Api secret successfully registered"),
+        legacy_updated=(200, "Api secret updated successfully"),
+        read_user_key="name", unique=("identifier_code", MSG_DUPLICATE_CODE),
+        encrypted=("client_secret",)),
+    ItemKind(
+        plural="passwords", path="/api/mysafe/password", label="Password", noun="password",
+        list_key="password_on_list", read_key="password_entity", write_key="password_entity",
+        fields=("name", "username", "password", "url", "secret_key", "notes", "tags"),
+        required=("name", "username", "password"),
+        list_fields=("name", "url", "username", "tags"),
+        filters=(("tag", "tags", matches_tag), ("name", "name", matches_part),
+                 ("username", "username", matches_part), ("url", "url", matches_part)),
+        read_fields=("name", "url", "username", "password", "secret_key", "token", "notes", "tags"),
+        write_fields=("name", "url", "username", "notes", "tags"),
+        write_renames=(("notes", "note"),),
+        updated=(200, "Password successfully updated"), totp_field="secret_key",
+        encrypted=("password",), legacy_read_path="/iso/mysafe/password", legacy_reads=True),
+    ItemKind(
+        plural="notes", path="/api/mysafe/note", label="Note", noun="note",
+        list_key="note_on_list", read_key="note_entity", write_key="note_entity",
+        fields=("name", "note", "tags"), required=("name", "note"), list_fields=("name", "tags"),
+        filters=(("tag", "tags", matches_tag), ("name", "name", matches_part)),
+        read_fields=("name", "note", "tags"), write_fields=("name", "tags"),
+        updated=(200, "Note successfully update"),  # sic, as documented
+        max_lengths=(("note", 900),), encrypted=("note",), encryption_limit=500,
+        legacy_reads=True),
+)
+KINDS_BY_PLURAL = {kind.plural: kind for kind in KINDS}
+
 
 # --------------------------------------------------------------------------- vault
 
 class Vault:
-    """Stored API secrets with MySafe's permission rules; optionally persisted to a file."""
+    """The stored items of one kind with MySafe's permission rules."""
 
-    def __init__(self, directory, state_file=None):
+    def __init__(self, kind, directory, lock, on_change, *, legacy_reads=False):
+        self.kind = kind
         self.directory = directory
-        self.state_file = Path(state_file) if state_file else None
-        self.lock = threading.RLock()
-        self.secrets = {}
+        self.lock = lock
+        self.on_change = on_change  # persists after every write
+        self.legacy_reads = legacy_reads and kind.legacy_reads
+        self.items = {}
         self.next_id = 1
-        if self.state_file and self.state_file.exists():
-            data = json.loads(self.state_file.read_text(encoding="utf-8"))
-            self.secrets = {int(s["identifier"]): s for s in data.get("secrets", [])}
-            self.next_id = max([data.get("next_id", 1), *(i + 1 for i in self.secrets)])
 
     # ---- persistence / control
-    def save(self):
-        if self.state_file:
-            write_atomic(self.state_file, json.dumps(
-                {"next_id": self.next_id, "secrets": self.dump()}, indent=1))
+    def load(self, records, next_id=1):
+        self.items = {int(r["identifier"]): r for r in records}
+        self.next_id = max([next_id, *(i + 1 for i in self.items)])
 
     def dump(self):
         with self.lock:
-            return [copy.deepcopy(self.secrets[i]) for i in sorted(self.secrets)]
+            return [copy.deepcopy(self.items[i]) for i in sorted(self.items)]
 
     def clear(self):
         with self.lock:
-            self.secrets.clear()
+            self.items.clear()
             self.next_id = 1
-            self.save()
 
     # ---- permissions
-    def _grants(self, secret, username):
+    def _grants(self, item, username):
         """Yield the can_edit flag of every share entry that applies to the user."""
         groups = self.directory.groups_of(username)
-        for share in secret["users_allowed"]:
+        for share in item["users_allowed"]:
             if share["username"] == username:
                 yield share["can_edit"]
-        for share in secret["groups_allowed"]:
+        for share in item["groups_allowed"]:
             if share["name"] in groups:
                 yield share["can_edit"]
 
-    def can_view(self, secret, username):
-        return secret["owner"] == username or any(True for _grant in self._grants(secret, username))
+    def can_view(self, item, username):
+        return item["owner"] == username or any(True for _grant in self._grants(item, username))
 
-    def can_edit(self, secret, username):
-        return secret["owner"] == username or any(self._grants(secret, username))
+    def can_edit(self, item, username):
+        return item["owner"] == username or any(self._grants(item, username))
 
     def _lookup(self, username, identifier, *, edit, active_only):
         """Resolve an identifier applying the documented check order (1010, 1005, 1006, 1009)."""
         if not identifier.isdigit() or not identifier.isascii():
             raise ApiError(1010, "Unexpected identifier type")
-        secret = self.secrets.get(int(identifier))
-        if secret is None:
-            raise ApiError(1005, "Api secret not found")
-        if not self.can_view(secret, username):
+        item = self.items.get(int(identifier))
+        if item is None:
+            raise ApiError(1005, f"{self.kind.label} not found")
+        if not self.can_view(item, username):
             raise ApiError(1006, MSG_NO_ACCESS)
-        if edit and not self.can_edit(secret, username):
-            raise ApiError(1006, MSG_NO_EDIT)
-        if active_only and not secret["active"]:
-            raise ApiError(1009, "Inactive Api secret")
-        return secret
+        if edit and not self.can_edit(item, username):
+            raise ApiError(1006, f"User does not have permission to edit this {self.kind.noun}")
+        if active_only and not item["active"]:
+            if self.legacy_reads:  # an older page answers an inactive item as missing
+                raise ApiError(1005, f"{self.kind.label} not found")
+            raise ApiError(1009, f"Inactive {self.kind.noun}")
+        return item
 
     # ---- validation helpers
     def _shares(self, value, *, item_key, label, known):
@@ -231,36 +344,45 @@ class Vault:
         if not isinstance(value, list):
             raise ApiError(1001, MSG_INVALID_BODY)
         shares, errors = {}, []
-        for item in value:
-            name = item.get(item_key) if isinstance(item, dict) else None
+        for entry in value:
+            name = entry.get(item_key) if isinstance(entry, dict) else None
             if not isinstance(name, str) or name not in known:
-                errors.append(f"{label} '{item if name is None else name}' not found")
+                errors.append(f"{label} '{entry if name is None else name}' not found")
                 continue
-            shares[name] = as_bool(item.get("can_edit"))
+            shares[name] = as_bool(entry.get("can_edit"))
         return [{item_key: n, "can_edit": e} for n, e in shares.items()], errors
 
-    def _apply(self, secret, body, *, owner, exclude_id=None):
-        """Validate ``body`` and copy its present fields into ``secret``; return shared_error."""
-        fields = {f: as_text(body[f]) for f in STRING_FIELDS if f in body}
-        for name in REQUIRED_FIELDS:
-            if name in fields and not fields[name]:
+    def _check_required(self, fields, present_only):
+        for name in self.kind.required:
+            if (name in fields or not present_only) and not fields.get(name):
                 raise ApiError(1001, f"Parameter '{name}' was not informed!")
-        code = fields.get("identifier_code")
-        if code and any(s["owner"] == owner and s["identifier_code"] == code
-                        and s["identifier"] != exclude_id for s in self.secrets.values()):
-            raise ApiError(1001, MSG_DUPLICATE_CODE)
+
+    def _apply(self, item, body, *, owner, exclude_id=None):
+        """Validate ``body`` and copy its present fields into ``item``; return shared_error."""
+        fields = {f: as_text(body[f]) for f in self.kind.fields if f in body}
+        self._check_required(fields, present_only=True)
+        for name, limit in self.kind.max_lengths:
+            if len(fields.get(name, "")) > limit:
+                raise ApiError(1001, f"Parameter {name} limited to {limit} characters")
+        if self.kind.unique:
+            name, message = self.kind.unique
+            value = fields.get(name)
+            if value and any(other["owner"] == owner and other[name] == value
+                             and other["identifier"] != exclude_id
+                             for other in self.items.values()):
+                raise ApiError(1001, message)
         errors = []
         if "users_allowed" in body:
-            secret["users_allowed"], errs = self._shares(
+            item["users_allowed"], errs = self._shares(
                 body["users_allowed"], item_key="username", label="User",
                 known=self.directory.users)
             errors += errs
         if "groups_allowed" in body:
-            secret["groups_allowed"], errs = self._shares(
+            item["groups_allowed"], errs = self._shares(
                 body["groups_allowed"], item_key="name", label="Group",
                 known=self.directory.groups)
             errors += errs
-        secret.update(fields)
+        item.update(fields)
         return errors
 
     @staticmethod
@@ -268,77 +390,135 @@ class Vault:
         if not isinstance(body, dict):
             raise ApiError(1001, MSG_INVALID_BODY)
 
-    @staticmethod
-    def public(secret, user_key):
-        """A secret as answered: identifier as a string; a share user is ``user_key``."""
-        return {"identifier": str(secret["identifier"]),
-                **{f: secret[f] for f in STRING_FIELDS},
-                "users_allowed": [{user_key: s["username"], "can_edit": s["can_edit"]}
-                                  for s in secret["users_allowed"]],
-                "groups_allowed": [dict(s) for s in secret["groups_allowed"]]}
+    # ---- answers
+    def _value(self, item, name, now):
+        """A field as answered: the TOTP seed is null when unset, its token computed now."""
+        seed_field = self.kind.totp_field
+        if seed_field and name == "token":
+            return totp(item[seed_field], now)
+        if name == seed_field:
+            return item[name] or None
+        return item[name]
+
+    def _entity(self, item, names, user_key, viewer, now=None, renames=()):
+        """An item as answered to ``viewer``: identifier as a string, shares last."""
+        renames = dict(renames)
+        entity = {"identifier": str(item["identifier"])}
+        for name in names:
+            entity[renames.get(name, name)] = self._value(item, name, now)
+        if self.directory.encrypts(viewer):
+            for name in self.kind.encrypted:
+                if entity.get(name):
+                    entity[name] = self._encrypted(entity[name])
+        entity["users_allowed"] = [{user_key: s["username"], "can_edit": s["can_edit"]}
+                                   for s in item["users_allowed"]]
+        entity["groups_allowed"] = [dict(s) for s in item["groups_allowed"]]
+        return entity
+
+    def _encrypted(self, text):
+        limit = self.kind.encryption_limit
+        if limit is not None and len(text) > limit:
+            raise ApiError(500, MSG_ENCRYPTION_FAILED, status=500)
+        return encrypt(text)
+
+    def _written(self, item, username, errors):
+        return {**self._entity(item, self.kind.write_fields, "username", username,
+                               renames=self.kind.write_renames),
+                "shared_error": errors}
 
     # ---- operations
-    def list_visible(self, username, tag=None, identifier_code=None):
-        wanted = tag.strip().casefold() if tag else None
+    def list_visible(self, username, query):
+        """Rows the user may see, filtered by the kind's query filters (first value of each)."""
+        wanted = [(name, matches, query[param]) for param, name, matches in self.kind.filters
+                  if query.get(param)]
         with self.lock:
             rows = []
-            for ident in sorted(self.secrets):
-                secret = self.secrets[ident]
-                if not self.can_view(secret, username):
+            for ident in sorted(self.items):
+                item = self.items[ident]
+                if not self.can_view(item, username):
                     continue
-                if identifier_code and secret["identifier_code"] != identifier_code:
+                if not all(matches(item[name], value) for name, matches, value in wanted):
                     continue
-                if wanted and wanted not in {t.strip().casefold()
-                                             for t in secret["tags"].split(",")}:
-                    continue
-                rows.append({"identifier": str(ident), "name": secret["name"],
+                rows.append({"identifier": str(ident),
+                             **{name: item[name] for name in self.kind.list_fields},
                              "need_justify": "0", "need_approval": "0", "can_view": True,
-                             "can_write": self.can_edit(secret, username)})
+                             "can_write": self.can_edit(item, username)})
             return rows
 
-    def read(self, username, identifier):
+    def read(self, username, identifier, now):
         with self.lock:
-            secret = self._lookup(username, identifier, edit=False, active_only=True)
-            return self.public(secret, "name")  # the read page names share users "name"
+            item = self._lookup(username, identifier, edit=False, active_only=True)
+            user_key = "name" if self.legacy_reads else self.kind.read_user_key
+            return self._entity(item, self.kind.read_fields, user_key, username, now)
 
     def create(self, username, body):
         self._require_object(body)
         with self.lock:
-            for name in REQUIRED_FIELDS:
-                if not as_text(body.get(name)):
-                    raise ApiError(1001, f"Parameter '{name}' was not informed!")
-            secret = {"identifier": self.next_id, **{f: "" for f in STRING_FIELDS},
-                      "users_allowed": [], "groups_allowed": [], "owner": username,
-                      "active": True}
-            errors = self._apply(secret, body, owner=username)
-            self.secrets[self.next_id] = secret
+            self._check_required({n: as_text(body.get(n)) for n in self.kind.required},
+                                 present_only=False)
+            item = {"identifier": self.next_id, **dict.fromkeys(self.kind.fields, ""),
+                    "users_allowed": [], "groups_allowed": [], "owner": username,
+                    "active": True}
+            errors = self._apply(item, body, owner=username)
+            self.items[self.next_id] = item
             self.next_id += 1
-            self.save()
-            return {**self.public(secret, "username"), "shared_error": errors}
+            self.on_change()
+            return self._written(item, username, errors)
 
     def update(self, username, identifier, body):
         with self.lock:
             current = self._lookup(username, identifier, edit=True, active_only=True)
             self._require_object(body)
-            secret = copy.deepcopy(current)  # validate on a copy: all or nothing
-            errors = self._apply(secret, body, owner=current["owner"],
+            item = copy.deepcopy(current)  # validate on a copy: all or nothing
+            errors = self._apply(item, body, owner=current["owner"],
                                  exclude_id=current["identifier"])
-            self.secrets[current["identifier"]] = secret
-            self.save()
-            return {**self.public(secret, "username"), "shared_error": errors}
+            self.items[current["identifier"]] = item
+            self.on_change()
+            return self._written(item, username, errors)
 
     def set_active(self, username, identifier, active):
         """Return True when the state changed, False when it already was ``active``."""
         with self.lock:
-            secret = self._lookup(username, identifier, edit=True, active_only=False)
-            if secret["active"] == active:
+            item = self._lookup(username, identifier, edit=True, active_only=False)
+            if item["active"] == active:
                 return False
-            secret["active"] = active
-            self.save()
+            item["active"] = active
+            self.on_change()
             return True
 
 
+class Safe:
+    """Every kind's Vault, persisted together to one optional state file."""
+
+    def __init__(self, directory, state_file=None, *, legacy_reads=False):
+        self.state_file = Path(state_file) if state_file else None
+        self.legacy_reads = legacy_reads
+        self.lock = threading.RLock()  # shared: a save sees every kind at one moment
+        self.vaults = {kind.plural: Vault(kind, directory, self.lock, self.save,
+                                          legacy_reads=legacy_reads) for kind in KINDS}
+        if self.state_file and self.state_file.exists():
+            data = json.loads(self.state_file.read_text(encoding="utf-8"))
+            for plural, vault in self.vaults.items():
+                # Only the API secrets' next_id is saved (the format before other kinds);
+                # without DELETE the others continue after their highest identifier.
+                saved_next = data.get("next_id", 1) if plural == "secrets" else 1
+                vault.load(data.get(plural, []), saved_next)
+
+    def save(self):
+        if self.state_file:
+            with self.lock:
+                data = {"next_id": self.vaults["secrets"].next_id,
+                        **{plural: vault.dump() for plural, vault in self.vaults.items()}}
+            write_atomic(self.state_file, json.dumps(data, indent=1))
+
+    def clear(self):
+        with self.lock:
+            for vault in self.vaults.values():
+                vault.clear()
+            self.save()
+
 # --------------------------------------------------------------------------- runtime state
+
 
 class Tokens:
     """Issued bearer tokens with a server-side expiry."""
@@ -368,7 +548,7 @@ class Tokens:
 
 
 class Counters:
-    """Per-endpoint request counts; every API request counts once on arrival."""
+    """Per-endpoint request counts, also per item kind; every API request counts once on arrival."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -377,11 +557,14 @@ class Counters:
     def reset(self):
         with self.lock:
             self.hits = dict.fromkeys(ENDPOINTS, 0)
+            self.kind_hits = {kind.plural: dict.fromkeys(ITEM_ENDPOINTS, 0) for kind in KINDS}
             self.faults_injected = 0
 
-    def hit(self, endpoint):
+    def hit(self, endpoint, kind=None):
         with self.lock:
             self.hits[endpoint] += 1
+            if kind is not None:
+                self.kind_hits[kind.plural][endpoint] += 1
 
     def fault(self):
         with self.lock:
@@ -392,6 +575,13 @@ class Counters:
             return {"total": sum(self.hits.values()), "token": self.hits["token"],
                     "writes": sum(self.hits[e] for e in WRITE_ENDPOINTS),
                     "faults_injected": self.faults_injected, "endpoints": dict(self.hits)}
+
+    def kind_snapshot(self, plural):
+        """The requests to one kind's endpoints (token and unknown routes belong to none)."""
+        with self.lock:
+            hits = self.kind_hits[plural]
+            return {"total": sum(hits.values()), "writes": sum(hits[e] for e in WRITE_ENDPOINTS),
+                    "endpoints": dict(hits)}
 
 
 class RequestLog:
@@ -427,6 +617,8 @@ class FaultRule:
     retry_after: str = None
     rate: float = None
     after_write: bool = False
+    apply_late: bool = False
+    item_kind: str = None  # only requests to this kind's endpoints ("passwords")
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     @classmethod
@@ -435,7 +627,8 @@ class FaultRule:
         if not isinstance(body, dict):
             raise ValueError("body must be a JSON object")
         unknown = set(body) - {"kind", "count", "endpoint", "method", "format", "stall_seconds",
-                               "retry_after", "rate", "seed", "after_write"}
+                               "retry_after", "rate", "seed", "after_write", "apply_late",
+                               "item_kind"}
         if unknown:
             raise ValueError(f"unknown fields: {sorted(unknown)}")
         kind = str(body.get("kind"))
@@ -445,6 +638,9 @@ class FaultRule:
         rule.endpoint = body.get("endpoint", "any")
         if rule.endpoint not in FAULT_ENDPOINTS:
             raise ValueError(f"endpoint must be one of {FAULT_ENDPOINTS}")
+        rule.item_kind = body.get("item_kind")
+        if rule.item_kind is not None and rule.item_kind not in KINDS_BY_PLURAL:
+            raise ValueError(f"item_kind must be one of {tuple(KINDS_BY_PLURAL)}")
         if body.get("method") is not None:
             rule.method = str(body["method"]).upper()
         rule.format = body.get("format", "html")
@@ -461,10 +657,15 @@ class FaultRule:
         if body.get("retry_after") is not None:
             rule.retry_after = str(body["retry_after"])
         rule.after_write = as_bool(body.get("after_write", False))
+        rule.apply_late = as_bool(body.get("apply_late", False))
+        if rule.apply_late and kind != "stall":
+            raise ValueError("apply_late applies to kind stall only")
         return rule
 
-    def matches(self, endpoint, method):
+    def matches(self, endpoint, method, kind):
         if self.method and self.method != method:
+            return False
+        if self.item_kind and (kind is None or kind.plural != self.item_kind):
             return False
         return (self.endpoint in ("any", endpoint)
                 or (self.endpoint == "api" and endpoint != "token"))
@@ -492,11 +693,11 @@ class Faults:
         with self.lock:
             return [r.describe() for r in self.rules]
 
-    def take(self, endpoint, method):
+    def take(self, endpoint, method, kind):
         """Return the rule that faults this request (consuming one count), or None."""
         with self.lock:
             for rule in self.rules:
-                if not rule.matches(endpoint, method):
+                if not rule.matches(endpoint, method, kind):
                     continue
                 if rule.rate is not None:
                     if rule.rng.random() < rule.rate:
@@ -510,17 +711,18 @@ class Faults:
 
 
 class Simulator:
-    """Everything a request handler needs: users, secrets, tokens, counters, faults."""
+    """Everything a request handler needs: users, stored items, tokens, counters, faults."""
 
-    def __init__(self, directory, vault, *, expires_in=3600, tenant=None,
+    def __init__(self, directory, safe, *, expires_in=3600, tenant=None,
                  legacy_update=False, verbose=False):
         self.directory = directory
-        self.vault = vault
+        self.safe = safe
         self.tokens = Tokens(expires_in)
         self.counters = Counters()
         self.requests = RequestLog()
         self.faults = Faults()
         self.latency_ms = 0.0
+        self.clock = None  # fixed epoch seconds for TOTP tokens; None: the real time
         self.tenant = tenant
         self.legacy_update = legacy_update
         self.verbose = verbose
@@ -553,54 +755,94 @@ class Simulator:
                      "expires_in": self.tokens.expires_in}
 
     # ---- MySafe endpoints
-    def mysafe(self, endpoint, username, identifier, query, body):
+    def now(self):
+        return time.time() if self.clock is None else self.clock
+
+    def mysafe(self, kind, endpoint, username, identifier, query, body):
         """Run one MySafe call for an authenticated user; returns (status, body)."""
-        vault = self.vault
+        vault = self.safe.vaults[kind.plural]
         if endpoint == "list":
-            first = {k: v[0] for k, v in query.items()}
-            rows = vault.list_visible(username, first.get("tag"), first.get("identifier_code"))
-            return 200, {**envelope(200, MSG_SUCCESS), "api_secret_on_list": rows}
+            rows = vault.list_visible(username, {k: v[0] for k, v in query.items()})
+            return 200, {**envelope(200, MSG_SUCCESS), kind.list_key: rows}
         if endpoint == "read":
-            entity = vault.read(username, identifier)
+            entity = vault.read(username, identifier, self.now())
             return 200, {**envelope(200, MSG_SUCCESS, message_key="Message"),
-                         "api_secret_entity": entity}
+                         kind.read_key: entity}
         if endpoint == "create":
             entity = vault.create(username, parse_json(body))
-            return 201, {**envelope(201, MSG_REGISTERED), "api_entity": entity}
+            return 201, {**envelope(201, f"{kind.label} successfully registered"),
+                         kind.write_key: entity}
         if endpoint == "update":
             entity = vault.update(username, identifier, parse_json(body))
-            status, message = (200, MSG_UPDATED_LEGACY) if self.legacy_update \
-                else (201, MSG_REGISTERED)
-            return status, {**envelope(status, message), "api_entity": entity}
+            status, message = kind.legacy_updated if self.legacy_update and kind.legacy_updated \
+                else kind.updated
+            return status, {**envelope(status, message), kind.write_key: entity}
         active = endpoint == "active"
         changed = vault.set_active(username, identifier, active)
-        message = ACTIVATION_MESSAGES[active][0 if changed else 1]
+        verb = "activated" if active else "deactivated"
+        message = f"{kind.label} successfully {verb}" if changed \
+            else f"{kind.label} has already been {verb}"
         return 200, envelope(200, message, with_code=False)
 
     # ---- control interface
+    def seed(self, kind, data):
+        """Store one item as ``owner`` (default alice) without counting; returns (status, body)."""
+        fields = dict(data)
+        owner = fields.pop("owner", "alice")
+        active = as_bool(fields.pop("active", True))
+        if owner not in self.directory.users:
+            return 400, {"error": f"unknown owner {owner!r}"}
+        vault = self.safe.vaults[kind.plural]
+        try:
+            entity = vault.create(owner, fields)
+            if not active:
+                vault.set_active(owner, entity["identifier"], False)
+        except ApiError as exc:
+            return 400, {"error": exc.message}
+        return 200, {"identifier": int(entity["identifier"]),
+                     "shared_error": entity["shared_error"]}
+
+    def set_clock(self, data):
+        value = data.get("time")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return 400, {"error": "time must be epoch seconds or null"}
+        self.clock = value
+        return 200, {"time": value}
+
     def control(self, method, path, body):
         """Serve ``/_sim/...``; returns (status, body)."""
         data = parse_json(body) if body.strip() else {}
         if not isinstance(data, dict):
             return 400, {"error": "body must be a JSON object"}
         route = (method, path.rstrip("/"))
+        name = route[1][len("/_sim/"):]
+        if name in KINDS_BY_PLURAL:  # GET: the stored items; POST: seed one
+            kind = KINDS_BY_PLURAL[name]
+            if method == "POST":
+                return self.seed(kind, data)
+            if method == "GET":
+                vault = self.safe.vaults[name]
+                return 200, {name: vault.dump(), "next_id": vault.next_id}
+        if method == "GET" and name.startswith("counters/") and name[9:] in KINDS_BY_PLURAL:
+            return 200, self.counters.kind_snapshot(name[9:])
         if route == ("GET", "/_sim/health"):
             return 200, {"ok": True}
         if route == ("GET", "/_sim/counters"):
             return 200, self.counters.snapshot()
         if route == ("GET", "/_sim/requests"):
             return 200, {"requests": self.requests.snapshot()}
-        if route == ("GET", "/_sim/secrets"):
-            return 200, {"secrets": self.vault.dump(), "next_id": self.vault.next_id}
         if route == ("POST", "/_sim/reset"):
             self.counters.reset()
             self.requests.clear()
             self.faults.clear()
             self.latency_ms = 0.0
+            self.clock = None
             wipe = as_bool(data.get("data", False))
             if wipe:
-                self.vault.clear()
+                self.safe.clear()
             return 200, {"reset": True, "data": wipe}
+        if route == ("POST", "/_sim/clock"):
+            return self.set_clock(data)
         if route == ("POST", "/_sim/faults"):
             try:
                 self.faults.add(FaultRule.from_json(data))
@@ -636,19 +878,28 @@ def parse_json(body):
         return None
 
 
-def route(method, path):
-    """Map a request to (endpoint name, identifier); unknown routes are ``other``."""
+def segments_below(path, base):
+    """The path segments under ``base`` (none when the path is not below it)."""
+    return path[len(base) + 1:].split("/") if base and path.startswith(base + "/") else []
+
+
+def route(method, path, legacy_reads=False):
+    """Map a request to (item kind, endpoint name, identifier); unknown routes are ``other``."""
     if path in TOKEN_PATHS:
-        return ("token" if method == "POST" else "other"), None
-    if path == LIST_PATH:
-        return {"GET": "list", "POST": "create"}.get(method, "other"), None
-    rest = path[len(LIST_PATH) + 1:].split("/") if path.startswith(LIST_PATH + "/") else []
-    if method == "GET" and len(rest) == 1:
-        return "read", unquote(rest[0])
-    if len(rest) == 2 and (method, rest[0]) in (("PUT", "update"), ("POST", "inactive"),
-                                                ("POST", "active")):
-        return rest[0], unquote(rest[1])
-    return "other", None
+        return None, ("token" if method == "POST" else "other"), None
+    for kind in KINDS:
+        if path == kind.path:
+            endpoint = {"GET": "list", "POST": "create"}.get(method)
+            return (kind, endpoint, None) if endpoint else (None, "other", None)
+        rest = segments_below(path, kind.path)
+        if method == "GET" and len(rest) == 1:
+            return kind, "read", unquote(rest[0])
+        if len(rest) == 2 and (method, rest[0]) in IDENTIFIER_ROUTES:
+            return kind, rest[0], unquote(rest[1])
+        legacy = segments_below(path, kind.legacy_read_path) if legacy_reads else []
+        if method == "GET" and len(legacy) == 1:
+            return kind, "read", unquote(legacy[0])
+    return None, "other", None
 
 
 # --------------------------------------------------------------------------- HTTP layer
@@ -712,27 +963,30 @@ class Handler(BaseHTTPRequestHandler):
             if not is_loopback(self.client_address[0]):
                 return self.send(403, {"message": "Control interface is local-only"})
             return self.send(*sim.control(self.command, url.path, body))
-        endpoint, identifier = route(self.command, url.path)
-        sim.counters.hit(endpoint)
+        kind, endpoint, identifier = route(self.command, url.path, sim.safe.legacy_reads)
+        sim.counters.hit(endpoint, kind)
         sim.requests.add(self.command, url.path, self.headers.get("User-Agent"))
         if sim.latency_ms:
             time.sleep(sim.latency_ms / 1000.0)
-        rule = sim.faults.take(endpoint, self.command)
-        if rule is not None and not rule.after_write:
+        rule = sim.faults.take(endpoint, self.command, kind)
+        if rule is not None and rule.apply_late:
+            # a server that applies the request after the client gave up: nothing is visible until then
+            sim.stopping.wait(rule.stall_seconds)
+        elif rule is not None and not rule.after_write:
             return self.inject(rule)
         try:
-            status, payload = self.answer(sim, endpoint, identifier, url.query, body)
+            status, payload = self.answer(sim, kind, endpoint, identifier, url.query, body)
         except ApiError as exc:
-            status, payload = 400, error_envelope(exc)
+            status, payload = exc.status, error_envelope(exc)
         except Exception:  # noqa: BLE001 - any bug answers like the real server: 500
             if sim.verbose:
                 traceback.print_exc()
             status, payload = 500, envelope(500, MSG_UNEXPECTED, error=True)
         if rule is not None:
-            return self.inject(rule)
+            return self.hang_up() if rule.apply_late else self.inject(rule)
         return self.send(status, payload)
 
-    def answer(self, sim, endpoint, identifier, query, body):
+    def answer(self, sim, kind, endpoint, identifier, query, body):
         if endpoint == "other":
             return 404, GATEWAY_NO_ROUTE
         if endpoint == "token":
@@ -743,7 +997,7 @@ class Handler(BaseHTTPRequestHandler):
         username = sim.tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
         if username is None:
             return 401, GATEWAY_NO_ROUTE
-        return sim.mysafe(endpoint, username, identifier, parse_qs(query), body)
+        return sim.mysafe(kind, endpoint, username, identifier, parse_qs(query), body)
 
     def inject(self, rule):
         """Answer with the fault described by ``rule``."""
@@ -806,7 +1060,8 @@ class SimServer(ThreadingHTTPServer):
 def create_server(options):
     """Build a bound, listening (not yet serving) SimServer from parsed options."""
     directory = Directory.load(options.users)
-    sim = Simulator(directory, Vault(directory, options.state_file),
+    safe = Safe(directory, options.state_file, legacy_reads=options.legacy_reads)
+    sim = Simulator(directory, safe,
                     expires_in=options.expires_in, tenant=options.tenant,
                     legacy_update=options.legacy_update, verbose=options.verbose)
     sim.latency_ms = float(options.latency_ms)
@@ -825,12 +1080,15 @@ def parse_args(argv=None):
     parser.add_argument("--cert", help="server certificate (PEM); enables HTTPS")
     parser.add_argument("--key", help="server private key (PEM)")
     parser.add_argument("--users", default=str(DEFAULT_USERS))
-    parser.add_argument("--state-file", help="load/save secrets here across restarts")
+    parser.add_argument("--state-file", help="load/save the stored items here across restarts")
     parser.add_argument("--expires-in", type=int, default=3600, help="token lifetime (s)")
     parser.add_argument("--latency-ms", type=float, default=0, help="sleep per API request")
     parser.add_argument("--tenant", help="require this tenant on token requests")
     parser.add_argument("--legacy-update", action="store_true",
                         help="answer updates 200 'Api secret updated successfully'")
+    parser.add_argument("--legacy-reads", action="store_true",
+                        help="password and note reads as older pages show them: inactive is "
+                             "1005, share users are 'name', /iso/mysafe/password/{id} reads")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 

@@ -189,6 +189,8 @@ class FakeSession(object):
             step = self.handler(sent)
         else:
             raise AssertionError("unexpected request %s %s: nothing scripted" % (method, url))
+        # what the client's send-tracking connections would have recorded
+        _client_module()._wire.sent = getattr(step, "reached_wire", True)
         if isinstance(step, BaseException):
             raise step
         return step
@@ -201,8 +203,12 @@ class FakeSession(object):
             self.script.append(make_response(status, json, body, headers))
         return self
 
-    def fail(self, exc, times=1):
-        """Queue an exception raised by the transport instead of an answer."""
+    def fail(self, exc, times=1, reached_wire=True):
+        """Queue an exception raised by the transport instead of an answer.
+
+        ``reached_wire``: whether the request's bytes had started to leave when it was raised.
+        """
+        exc.reached_wire = reached_wire
         for _unused in range(times):
             self.script.append(exc)
         return self
@@ -212,7 +218,7 @@ class FakeSession(object):
         conn = urllib3.connection.HTTPSConnection("segura.example.com")
         reason = urllib3.exceptions.NewConnectionError(conn, "Failed to establish a new connection: "
                                                              "[Errno 111] Connection refused")
-        return self.fail(_connection_error(reason), times)
+        return self.fail(_connection_error(reason), times, reached_wire=False)
 
     def drop_connection(self, times=1):
         """The server closed the connection after the request was sent."""
@@ -223,7 +229,7 @@ class FakeSession(object):
     def connect_timeout(self, times=1):
         reason = urllib3.exceptions.ConnectTimeoutError(None, "Connection to segura.example.com timed out.")
         return self.fail(requests.exceptions.ConnectTimeout(
-            urllib3.exceptions.MaxRetryError(None, BASE_URL + "/", reason)), times)
+            urllib3.exceptions.MaxRetryError(None, BASE_URL + "/", reason)), times, reached_wire=False)
 
     def read_timeout(self, times=1):
         reason = urllib3.exceptions.ReadTimeoutError(None, BASE_URL + "/", "Read timed out. (read timeout=5)")

@@ -103,12 +103,12 @@ def test_the_credential_type_is_one_awx_accepts():
 def test_the_ca_file_is_named_only_when_there_is_a_ca(tmp_path, with_ca):
     pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
     inputs = {"url": "https://segura.example.com", "client_id": "id", "client_secret": "s3cr3t",
-              "validate_certs": True, "ca_certificate": pem if with_ca else ""}
+              "ca_certificate": pem if with_ca else ""}
 
     env = inject_like_awx(load_credential_type(), inputs, tmp_path)
 
     assert env["SEGURA_URL"] == "https://segura.example.com"
-    assert env["SEGURA_VALIDATE_CERTS"] == "True"
+    assert env["SEGURA_VALIDATE_CERTS"] == "true"
     if with_ca:
         assert Path(env["SEGURA_CA_PATH"]).read_text() == pem
     else:
@@ -150,7 +150,7 @@ def test_a_job_with_the_credential_creates_and_reads_a_secret(playbook, sim, tmp
     access_key = sim.users["alice"]
     app_secret = "awx-app-secret-Qx7f2"
     inputs = {"url": sim.url, "client_id": access_key["client_id"], "client_secret": access_key["client_secret"],
-              "validate_certs": True, "ca_certificate": Path(sim.ca_path).read_text()}
+              "ca_certificate": Path(sim.ca_path).read_text()}
     envvars = {name: value for name, value in playbook.env().items() if not name.startswith("SEGURA_")}
     envvars.update(inject_like_awx(load_credential_type(), inputs, private_data_dir))
     envvars["APP_SECRET"] = app_secret
@@ -178,3 +178,16 @@ def test_a_job_with_the_credential_creates_and_reads_a_secret(playbook, sim, tmp
     events = [json.loads(path.read_text()) for path in artifacts if path.parent.name == "job_events"]
     assert any(event.get("event") == "runner_on_ok" and event["event_data"].get("task", "").startswith("Create")
                for event in events)
+
+
+@pytest.mark.parametrize("inputs, injected", [
+    ({}, "true"),  # never set: AWX injects false for the boolean, which must still mean "verify"
+    ({"skip_tls_verify": False}, "true"),
+    ({"skip_tls_verify": True}, "false"),
+], ids=["unset", "off", "on"])
+def test_certificates_are_verified_unless_the_credential_says_skip(tmp_path, inputs, injected):
+    inputs = dict(inputs, url="https://segura.example.com", client_id="id", client_secret="s3cr3t")
+
+    env = inject_like_awx(load_credential_type(), inputs, tmp_path)
+
+    assert env["SEGURA_VALIDATE_CERTS"] == injected

@@ -285,13 +285,25 @@ def test_ambiguous_create_that_was_applied_reports_changed(sync, mysafe_server):
     assert sync()["changed"] is True
 
 
-def test_ambiguous_create_that_was_not_applied_is_sent_again(sync, mysafe_server):
+def test_ambiguous_create_by_identifier_code_that_was_not_applied_is_sent_again(sync, mysafe_server):
     mysafe_server.fail_next("create", 504)  # the gateway failed before the write
 
-    result = sync()
+    result = sync(identifier_code="gcp")
     assert result["changed"] is True
     assert len(mysafe_server.secrets) == 1
     assert [w[0] for w in mysafe_server.writes] == ["create"]
+
+
+def test_ambiguous_create_by_name_that_is_not_visible_is_never_sent_again(sync, mysafe_server, fake_http):
+    """Selected by name, a create the server may still apply late is not repeated: the user checks."""
+    mysafe_server.fail_next("create", 504)
+
+    with pytest.raises(errors.UnconfirmedWriteError) as raised:
+        sync()
+    assert [r.method for r in fake_http.requests if not r.is_token] == ["GET", "POST", "GET"]
+    message = str(raised.value)
+    assert "named 'GCP' may have been applied" in message and "not created a second time" in message
+    assert "mysafe_api_secret_info" in message and "identifier_code" in message
 
 
 def test_ambiguous_update_is_re_read_and_not_repeated_once_applied(sync, mysafe_server):
@@ -303,13 +315,14 @@ def test_ambiguous_update_is_re_read_and_not_repeated_once_applied(sync, mysafe_
     assert mysafe_server.secrets[identifier]["notes"] == "new"
 
 
-def test_ambiguous_writes_that_never_settle_fail(sync, mysafe_server):
+def test_ambiguous_writes_that_never_settle_fail(sync, mysafe_server, fake_http):
     for _unused in range(3):
         mysafe_server.fail_next("create", 502)
 
     with pytest.raises(errors.AmbiguousWriteError):
-        sync()
+        sync(identifier_code="gcp")
     assert mysafe_server.secrets == {}
+    assert [r.method for r in fake_http.requests].count("POST") - len(fake_http.token_requests) == 3
 
 
 def test_sharing_errors_become_warnings(make_client, fake_http, mysafe_server):

@@ -1,0 +1,209 @@
+"""What the client never does with credentials: leak them into a message, send a request twice
+when it may have arrived, trust ~/.netrc, or send a token that cannot be a header.
+
+The HTTP below the client is faked (tests/unit/conftest.py); ``reached_wire`` says whether the
+fake failure happened after the request's bytes had started to leave.
+"""
+
+import json
+from urllib.parse import quote, quote_plus
+
+import pytest
+import requests
+import urllib3
+
+from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials, valid_token, without_userinfo
+from ansible_collections.segura.pam.plugins.module_utils.options import client_from_options
+from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET
+
+LIST_PATH = "/api/mysafe/secretapi"
+PROXY = "http://squid-user:pr0xy-pa55@proxy.example.com:3128"
+
+
+def messages_of(error):
+    texts = [str(error), repr(error.args)]
+    if getattr(error, "cause", None) is not None:
+        texts += [str(error.cause), repr(error.cause.args)]
+    return "\n".join(texts)
+
+
+# -- every credential the client holds is masked in the messages it raises ---------------------
+
+
+@pytest.mark.parametrize("status, body", [
+    (404, {"message": "no route for Authorization: Bearer token-1"}),  # a gateway echoing the request
+    (500, {"message": "upstream said: Bearer token-1"}),
+    (400, {"response": {"status": 400, "error": True, "message": "1001: invalid value token-1"}}),
+])
+def test_server_text_echoing_the_bearer_token_is_masked(make_client, fake_http, status, body):
+    fake_http.reply(status, body, times=4)
+
+    with pytest.raises(errors.SeguraError) as raised:
+        make_client(retries=0).request("GET", LIST_PATH)
+
+    text = messages_of(raised.value)
+    assert "token-1" not in text
+    assert "********" in text
+
+
+ODD_SECRET = 'p@ss/w rd+"x\\y'
+
+
+@pytest.mark.parametrize("echo", [ODD_SECRET, "client_secret=" + quote_plus(ODD_SECRET),
+                                  "client_secret=" + quote(ODD_SECRET, safe=""), json.dumps({"client_secret": ODD_SECRET})])
+def test_token_endpoint_echoing_the_client_secret_is_masked(make_client, fake_http, echo):
+    fake_http.issue_tokens = False
+    fake_http.reply(400, {"error": "invalid_request", "error_description": "bad form: " + echo})
+
+    with pytest.raises(errors.AuthenticationError) as raised:
+        make_client(client_secret=ODD_SECRET).access_token()
+
+    text = messages_of(raised.value)
+    for spelling in (ODD_SECRET, quote_plus(ODD_SECRET), quote(ODD_SECRET, safe=""), json.dumps(ODD_SECRET)[1:-1]):
+        assert spelling not in text
+    assert "client id '%s'" % CLIENT_ID in text  # the id is not a secret: it helps the admin
+
+
+def test_proxy_user_info_is_masked_in_transport_errors(make_client, fake_http):
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to connect to %s" % PROXY)
+    fake_http.fail(requests.exceptions.ProxyError(reason), times=4, reached_wire=False)
+
+    with pytest.raises(errors.ConnectionFailedError) as raised:
+        make_client(proxy=PROXY).request("GET", LIST_PATH)
+
+    text = messages_of(raised.value)
+    assert "pr0xy-pa55" not in text and "squid-user" not in text
+    assert "through the proxy" in text
+
+
+def test_errors_from_the_http_library_carry_no_request_text_and_no_chained_exception(make_client, fake_http):
+    fake_http.fail(requests.exceptions.InvalidHeader("Invalid leading whitespace in header value: Bearer token-1"))
+
+    with pytest.raises(errors.TransportError) as raised:
+        make_client().request("GET", LIST_PATH)
+
+    assert "token-1" not in messages_of(raised.value)
+    assert "InvalidHeader" in str(raised.value)
+    assert raised.value.__context__ is None and raised.value.__cause__ is None
+
+
+def test_fetched_tokens_are_handed_to_on_secret(make_client, fake_http):
+    registered = []
+    client = make_client(on_secret=registered.append)
+    fake_http.reply(200, {"response": {"status": 200}})
+
+    client.request("GET", LIST_PATH)
+
+    assert "token-1" in registered and CLIENT_SECRET in registered
+
+
+# -- tokens that cannot travel in a header ------------------------------------------------------
+
+
+def test_a_given_token_with_a_trailing_newline_is_stripped(make_client, fake_http):
+    fake_http.reply(200, {"response": {"status": 200}})
+
+    make_client(client_id=None, client_secret=None, token="given-token-7\n").request("GET", LIST_PATH)
+
+    assert fake_http.requests[-1].headers["Authorization"] == "Bearer given-token-7"
+
+
+@pytest.mark.parametrize("token", ["two\nlines", "with space", "tab\there", "   "])
+def test_a_given_token_with_inner_whitespace_is_refused_without_echo(token):
+    with pytest.raises(errors.ConfigurationError) as raised:
+        valid_token(token, "segura_token")
+
+    assert "segura_token is not a usable access token" in str(raised.value)
+    assert token.strip() not in str(raised.value) or not token.strip()
+
+
+def test_a_given_token_is_checked_before_anything_is_sent(fake_http):
+    options = {"segura_url": BASE_URL, "segura_token": "abc\ndef-SECRET"}
+
+    with pytest.raises(errors.ConfigurationError) as raised:
+        client_from_options(options.get)
+
+    assert "SECRET" not in str(raised.value)
+    assert fake_http.requests == []
+
+
+def test_a_fetched_token_that_cannot_be_a_header_is_an_unexpected_answer(make_client, fake_http):
+    fake_http.issue_tokens = False
+    fake_http.reply(200, {"access_token": "fetched\r\nX-Evil: 1", "expires_in": 3600})
+
+    with pytest.raises(errors.UnexpectedResponseError) as raised:
+        make_client().request("GET", LIST_PATH)
+
+    assert "fetched" not in messages_of(raised.value)
+    assert len(fake_http.requests) == 1  # the token request only
+
+
+# -- a write is repeated only when it surely never reached the wire -----------------------------
+
+
+def proxy_drop():
+    """What urllib3 raises for a connection dropped through a proxy, before or after sending."""
+    return requests.exceptions.ProxyError(urllib3.exceptions.ProxyError("Unable to connect to proxy",
+                                                                        OSError("Remote end closed")))
+
+
+def test_a_write_dropped_through_a_proxy_after_sending_is_ambiguous_not_repeated(make_client, fake_http):
+    fake_http.fail(proxy_drop(), reached_wire=True)
+
+    with pytest.raises(errors.AmbiguousWriteError) as raised:
+        make_client(proxy=PROXY).request("POST", LIST_PATH, body={"name": "x"})
+
+    assert [r.method for r in fake_http.requests if not r.is_token] == ["POST"]
+    assert "dropped" in str(raised.value) and "unknown whether Segura applied" in str(raised.value)
+
+
+def test_a_write_whose_proxy_tunnel_never_opened_is_sent_again(make_client, fake_http):
+    fake_http.fail(proxy_drop(), reached_wire=False).reply(200, {"response": {"status": 200}})
+
+    make_client(proxy=PROXY).request("POST", LIST_PATH, body={"name": "x"})
+
+    assert [r.method for r in fake_http.requests if not r.is_token] == ["POST", "POST"]
+
+
+# -- ~/.netrc is never consulted -----------------------------------------------------------------
+
+
+def test_a_netrc_default_entry_adds_no_basic_auth(tmp_path, monkeypatch):
+    """The real requests.Session, as the client configures it, prepares requests without netrc."""
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("default login netrc-user password netrc-password-9\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    from ansible_collections.segura.pam.plugins.module_utils.client import SeguraClient
+
+    client = SeguraClient(BASE_URL, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, token_cache=False)
+    session = client.session
+    assert session.trust_env  # proxies and CA bundles from the environment still apply
+    prepared = session.prepare_request(requests.Request("POST", BASE_URL + "/iso/oauth2/token", data={"a": "b"}))
+    with_bearer = session.prepare_request(requests.Request("GET", BASE_URL + LIST_PATH,
+                                                           headers={"Authorization": "Bearer t"}))
+
+    assert "Authorization" not in prepared.headers
+    assert with_bearer.headers["Authorization"] == "Bearer t"
+    assert requests.Session().prepare_request(requests.Request("GET", BASE_URL)).headers.get(
+        "Authorization", "").startswith("Basic ")  # the netrc file is one requests would use
+
+
+# -- URLs in messages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("http://u:p#x@proxy:3128", "http://********@proxy:3128"),
+    ("http://user:pa/ss@proxy:bad", "http://********@proxy:bad"),
+    ("https://segura.example.com", "https://segura.example.com"),
+    ("not a url", "not a url"),
+])
+def test_user_info_never_shows_in_a_url_fit_for_messages(url, shown):
+    assert without_userinfo(url) == shown
+
+
+def test_url_credentials_cover_raw_and_decoded_parts():
+    assert url_credentials("http://us%40er:p%23w@proxy") >= {"us%40er:p%23w", "us@er", "p#w", "p%23w"}
+    assert url_credentials("https://segura.example.com") == set()
