@@ -1,10 +1,13 @@
-# segura.pam developer commands. Everything installs into .venv from requirements-dev.txt;
-# nothing is needed on the machine but Python 3.11, make, bash and git.
+# segura.pam developer commands. The developer tools install into .venv from requirements-dev.txt;
+# the demo and the compatibility run make their own small venvs under build/. Nothing is needed on
+# the machine but Python 3.11 (and 3.12 or newer for ansible-core 2.20+), make, bash and git.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
+DEMO_VENV := build/demo-venv
+DEMO_STAMP := $(DEMO_VENV)/.installed
 VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 COLLECTIONS := $(CURDIR)/.tmp/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/segura/pam
@@ -17,7 +20,7 @@ PYTEST = $(BIN)/python -m pytest -p no:cacheprovider
 # pytest exits 5 when a selection collects no test (e.g. a filtered run): not a failure.
 NO_TESTS_OK = || test $$? -eq 5
 
-.PHONY: venv demo test unit integration sanity lint docs docs-check collection-path importer build bench clean
+.PHONY: venv demo test unit integration compat sanity lint docs docs-check collection-path importer build bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,19 +30,30 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The demo's own small venv: ansible-core and the runtime requirements, not the dev toolchain.
+$(DEMO_STAMP): requirements.txt scripts/requirements-demo.txt
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet -r scripts/requirements-demo.txt
+	touch $@
+
 ## make demo: start the simulator, run the demo playbook against it, stop the simulator.
-demo: venv
-	$(BIN)/python scripts/demo.py
+demo: $(DEMO_STAMP)
+	$(DEMO_VENV)/bin/python scripts/demo.py
 
 ## make test: unit tests, integration tests against the simulator over HTTPS, docs and lint
-## checks, ansible-test sanity.
-test: unit integration lint docs-check importer sanity
+## checks, ansible-test sanity, and the compatibility run on every supported ansible-core.
+test: unit integration lint docs-check importer sanity compat
 
 unit: venv
 	$(PYTEST) tests/unit -q $(NO_TESTS_OK)
 
 integration: venv
 	$(PYTEST) tests/integration -q -n 2 $(NO_TESTS_OK)
+
+## make compat: unit tests, plugin docs and smoke playbooks on every supported ansible-core minor,
+## each in its own venv under build/compat (kept between runs); `make compat V=2.16` runs one.
+compat: venv
+	$(BIN)/python tests/compat/run.py $(V)
 
 sanity: venv
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_DIR)

@@ -15,6 +15,8 @@ options:
       - Base URL of the Segura server, for example C(https://segura.example.com).
       - In a module, falls back to the E(SEGURA_URL) environment variable, then E(SENHASEGURA_URL),
         of the host that runs the module.
+      - A plain C(http://) URL works but sends the access key and tokens unencrypted; a warning says so
+        once per run.
     type: str
     required: true
   segura_client_id:
@@ -33,13 +35,15 @@ options:
       - An OAuth2 access token obtained earlier, for example with M(segura.pam.segura_token).
       - When set, no token request is made. If the server rejects it and O(segura_client_id) and
         O(segura_client_secret) are also set, a new token is requested once.
+      - Surrounding whitespace (the trailing newline of a YAML block scalar) is removed; a token with
+        whitespace or control characters inside is refused without being shown.
       - Falls back to E(SEGURA_TOKEN).
     type: str
   segura_validate_certs:
     description:
       - Verify the server's TLS certificate. Turning this off lets anyone on the network path read
         the secrets; prefer O(segura_ca_path). A warning is shown when it is off.
-      - Falls back to E(SEGURA_VALIDATE_CERTS).
+      - Falls back to E(SEGURA_VALIDATE_CERTS). An empty environment variable means the default, V(true).
     type: bool
     default: true
   segura_ca_path:
@@ -58,10 +62,14 @@ options:
   segura_token_cache:
     description:
       - Share the access token between the tasks, loops and forks of a run through a file only the
-        running user can read (C(~/.ansible/segura/tokens), mode 0600, named by a hash of URL, token
-        path, tenant and credentials). It holds the token and its expiry, never the client secret, and
-        is used until shortly before the token expires. Set to V(false) to keep tokens in memory only,
-        at the cost of one token request per task.
+        running user can read (in C(~/.ansible/segura/tokens), mode 0600). It holds the token and its
+        expiry, never the client secret, and is used until shortly before the token expires. Its name
+        is an HMAC-SHA256 of URL, token path, tenant and credentials under a random per-user key kept
+        beside it, so the name cannot be used to test guesses of the secret.
+      - The cache is used only if C(HOME) and the directories below it belong to the running user,
+        are writable by no one else and are not symbolic links. Otherwise, or when C(HOME) is missing
+        or read-only, tasks run without it (one token request per task) and one warning says why.
+      - Set to V(false) to keep tokens in memory only, at the cost of one token request per task.
       - Falls back to E(SEGURA_TOKEN_CACHE).
     type: bool
     default: true
@@ -85,7 +93,10 @@ options:
       - Falls back to E(SEGURA_PROXY).
     type: str
 notes:
-  - Requires the Python library C(requests) on the host that runs the task.
+  - Requires the Python library C(requests) 2.32 or newer on the host that runs the task.
+  - C(~/.netrc) is never read, so no credential other than the ones given here is sent to Segura.
+  - Credentials, tokens and the user info of O(segura_url) and O(segura_proxy) are masked in every message,
+    including error text a server or gateway copies from the request.
 """
 
     # The same options for the lookup: variables, environment and ansible.cfg sources.

@@ -64,6 +64,15 @@ options:
     default: 8
 notes:
   - Like every lookup, it runs on the controller, with the controller's environment and files.
+  - Connection options given as variables (host, group, play or task vars) are rendered like any variable, so
+    a C(segura_client_secret) variable set to C({{ vault_segura_client_secret }}) works; a value marked
+    C(!unsafe) stays literal.
+  - When the credentials (O(segura_client_id) and O(segura_client_secret), or O(segura_token)) come from the
+    environment or C(ansible.cfg), a variable may not change O(segura_url), O(segura_proxy),
+    O(segura_token_path), O(segura_ca_path) or O(segura_validate_certs); the lookup fails naming both origins,
+    so that nobody who can edit the inventory, or a fact returned by a managed node, sends the controller's
+    credentials elsewhere. Set those options where the credentials are set, or as lookup keywords.
+  - C(~/.netrc) is never read, and an empty environment variable means the option's default.
   - Terms left out by V(warn) or V(skip) make the result shorter than the list of terms.
 seealso:
   - module: segura.pam.mysafe_api_secret_info

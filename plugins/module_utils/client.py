@@ -39,6 +39,8 @@ VENDOR_CODE = re.compile(r"^\s*(\d{4})\s*:\s*(.*)$", re.S)
 TOKEN_TEXT = re.compile(r"^[\x21-\x7e]+$")
 
 _requests = None
+# Older requests turn an empty CURL_CA_BUNDLE into no certificate verification at all (2.25-2.27).
+MINIMUM_REQUESTS = (2, 32)
 # Per thread: whether the bytes of the request under way started to leave (see _adapter_class).
 _wire = threading.local()
 _adapter = None
@@ -56,6 +58,13 @@ def import_requests():
                 "The Python library 'requests' is required by segura.pam but is not installed for %s." % sys.executable,
                 hint="Install it on the host that runs the task ('pip install requests', or the distribution's "
                      "python3-requests package), or run the task with delegate_to: localhost.")
+        found = tuple(int(part) for part in re.findall(r"\d+", requests.__version__)[:2])
+        if found < MINIMUM_REQUESTS:
+            raise errors.MissingDependencyError(
+                "The Python library 'requests' %s is too old for segura.pam, which needs %s or newer."
+                % (requests.__version__, ".".join(map(str, MINIMUM_REQUESTS))),
+                hint="Upgrade it on the host that runs the task (pip install 'requests>=2.32'): older versions "
+                     "can turn certificate verification off through the environment.")
         _requests = requests
     return _requests
 
@@ -88,17 +97,18 @@ def _adapter_class():
                     _wire.sent = True
                 return super(SendTracking, self).send(data)
 
-        class TrackedHTTPConnection(SendTracking, connection.HTTPConnection):
+        # named like urllib3's own, since messages quote the connection's class name
+        class HTTPConnection(SendTracking, connection.HTTPConnection):
             pass
 
-        class TrackedHTTPSConnection(SendTracking, connection.HTTPSConnection):
+        class HTTPSConnection(SendTracking, connection.HTTPSConnection):
             pass
 
         class TrackedHTTPPool(connectionpool.HTTPConnectionPool):
-            ConnectionCls = TrackedHTTPConnection
+            ConnectionCls = HTTPConnection
 
         class TrackedHTTPSPool(connectionpool.HTTPSConnectionPool):
-            ConnectionCls = TrackedHTTPSConnection
+            ConnectionCls = HTTPSConnection
 
         pools = {"http": TrackedHTTPPool, "https": TrackedHTTPSPool}
 

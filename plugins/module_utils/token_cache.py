@@ -68,8 +68,10 @@ class FileTokenCache(object):
     """The token cache of the running user; every method degrades to a no-op once it is off."""
 
     def __init__(self, directory=None, warn=None):
-        self.directory = os.path.abspath(os.path.expanduser(directory or DEFAULT_DIRECTORY))
-        self._base, self._names = _base_and_names(self.directory)
+        expanded = os.path.expanduser(directory or DEFAULT_DIRECTORY)
+        self.directory = os.path.abspath(expanded)
+        # "~" stays when there is neither HOME nor a passwd entry for the user
+        self._base, self._names = (None, []) if expanded.startswith("~") else _base_and_names(self.directory)
         self._warn = warn
         self._off = False
         self._secret = None
@@ -177,14 +179,9 @@ class FileTokenCache(object):
 
 
 def _base_and_names(directory):
-    """Where the walk to ``directory`` starts (HOME, or its parent when not below HOME) and the rest.
-
-    None for the base when HOME is unknown (no HOME and no passwd entry for the user).
-    """
+    """Where the walk to ``directory`` starts (HOME, or its parent when not below HOME) and the rest."""
     home = os.path.expanduser("~")
-    if not os.path.isabs(home):
-        return None, []
-    below_home = os.path.relpath(directory, home)
+    below_home = os.path.relpath(directory, home) if os.path.isabs(home) else os.pardir
     if below_home == os.curdir or below_home.split(os.sep)[0] == os.pardir:
         return os.path.dirname(directory), [os.path.basename(directory)]
     return home, below_home.split(os.sep)

@@ -97,7 +97,7 @@ class SimulatorControl:
     def seed(self, kind, owner="alice", active=True, **fields):
         """Store one item of ``kind`` as ``owner`` with the API's own checks, without counting a
         request; returns its identifier (an int). A share naming an unknown user or group raises
-        ValueError (the API would drop it and report ``shared_error``)."""
+        ValueError (the item is stored without it, as the API does, reporting ``shared_error``)."""
         stored = self._call("POST", kind, {**fields, "owner": owner, "active": active})
         if stored["shared_error"]:
             raise ValueError(f"seeding {kind}: {stored['shared_error']}")

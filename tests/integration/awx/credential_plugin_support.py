@@ -164,14 +164,15 @@ def awx_call(plugin_inputs, inputs, metadata):
 class Seeder(object):
     """Creates secrets over the MySafe API as any simulator user."""
 
-    def __init__(self, sim):
+    def __init__(self, sim, tenant=None):
         self.sim = sim
+        self.tenant = {"tenant": tenant} if tenant else {}
         self.tokens = {}
 
     def _call(self, user, path, **kwargs):
         if user not in self.tokens:
             answer = requests.post(self.sim.url + "/iso/oauth2/token", verify=self.sim.ca_path, timeout=10,
-                                   data=dict(grant_type="client_credentials", **self.sim.users[user]))
+                                   data=dict(grant_type="client_credentials", **dict(self.sim.users[user], **self.tenant)))
             answer.raise_for_status()
             self.tokens[user] = answer.json()["access_token"]
         answer = requests.post(self.sim.url + SECRETS_PATH + path, verify=self.sim.ca_path, timeout=10,

@@ -10,9 +10,11 @@ simulator's CA given as text (the ``cacert`` input), never through the environme
 import re
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from credential_plugin_support import MODULE_UTILS, Seeder, awx_call, input_problems, plugin_environment, run_driver
+from simulator.control import SimulatorProcess
+from credential_plugin_support import Seeder, awx_call, input_problems, plugin_environment, run_driver
 
 PLUGIN_NAME = "Segura MySafe Lookup"
 SECRET = {
@@ -105,8 +107,8 @@ def test_the_wheel_carries_the_collection_client_with_relative_imports(plugin_en
     for name, text in vendored.items():
         assert "ansible_collections" not in text, name
         if name != "__init__":
-            # the same code as plugins/module_utils, only the collection imports made relative
-            original = (MODULE_UTILS / (name + ".py")).read_text()
+            # the same code as plugins/module_utils (as copied for the build), only the collection imports made relative
+            original = (Path(plugin_env["checkout"]) / "plugins" / "module_utils" / (name + ".py")).read_text()
             rewritten = re.sub(r"from ansible_collections\.segura\.pam\.plugins\.module_utils\.?", "from .", original)
             assert text == rewritten, name
     assert "from . import errors" in vendored["client"]
@@ -233,6 +235,21 @@ def test_the_ca_is_a_private_file_removed_after_each_lookup(call, described, sim
     assert unverified["value"] == SECRET["client_secret"] and unverified["ca_files_removed"] == []
 
 
+def test_tenant_and_token_path_reach_the_token_request(call, described, tmp_path):
+    with SimulatorProcess(tmp_path / "tenant-sim", extra_args=["--tenant", "acme"]) as tenant_sim:
+        identifier = Seeder(tenant_sim, tenant="acme").create(**SECRET)
+        metadata = {"identifier": str(identifier)}
+
+        found, no_tenant, wrong_path = call(
+            lookup(described, tenant_sim, metadata, tenant="acme", token_path="/api/oauth2/token"),
+            lookup(described, tenant_sim, metadata),
+            lookup(described, tenant_sim, metadata, tenant="acme", token_path="/oauth/token"))
+
+    assert found["value"] == SECRET["client_secret"]
+    assert_failed(no_tenant, "Segura refused the token request", "Tenant of the Segura credential")
+    assert_failed(wrong_path, "token endpoint %s/oauth/token was not found" % tenant_sim.url, "Token path")
+
+
 # -- errors an AWX admin can act on ----------------------------------------------------------------
 
 
@@ -244,6 +261,12 @@ def case_wrong_host(sim, seeder):
 def case_wrong_path(sim, seeder):
     return ({"identifier": "1"}, {"url": sim.url + "/segura"},
             ["token endpoint %s/segura/iso/oauth2/token was not found" % sim.url, "Check Segura URL"])
+
+
+def case_not_an_http_url(sim, seeder):
+    # AWX's url format lets it through (scheme and host); the user info is masked in the message
+    return ({"identifier": "1"}, {"url": "ftp://admin:pw-Hq71@segura.example.com"},
+            ["Segura URL 'ftp://********@segura.example.com' is not an http(s) URL.", "base URL"])
 
 
 def case_bad_credentials(sim, seeder):
@@ -309,7 +332,7 @@ def case_identifier_not_a_number(sim, seeder):
     return {"identifier": "payments"}, {}, ["Identifier 'payments' is not a positive integer."]
 
 
-@pytest.mark.parametrize("case", [case_wrong_host, case_wrong_path, case_bad_credentials, case_no_ca, case_not_found,
+@pytest.mark.parametrize("case", [case_wrong_host, case_wrong_path, case_not_an_http_url, case_bad_credentials, case_no_ca, case_not_found,
                                   case_not_found_by_name, case_not_shared, case_inactive, case_several_by_name,
                                   case_several_by_identifier_code, case_no_selection, case_identifier_and_name,
                                   case_identifier_not_a_number], ids=lambda case: case.__name__[5:])
@@ -318,7 +341,8 @@ def test_errors_say_what_to_change_and_hold_no_secret(call, described, sim, seed
 
     [outcome] = call(lookup(described, sim, metadata, **overrides))
 
-    secrets = [source(sim, **overrides)["client_secret"], SECRET["client_secret"], "svc-secret-Lw02",
-               sim.users["bob"]["client_secret"]]
+    inputs = source(sim, **overrides)
+    secrets = [inputs["client_secret"], urlsplit(inputs["url"]).password or inputs["client_secret"],
+               SECRET["client_secret"], "svc-secret-Lw02", sim.users["bob"]["client_secret"]]
     assert_failed(outcome, *fragments, secrets=secrets)
     assert outcome["left_in_temp_dir"] == []

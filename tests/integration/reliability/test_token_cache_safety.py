@@ -35,7 +35,10 @@ as_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as ano
 
 
 def run(playbook, sim, home):
-    """Run PLAYBOOK with ``home`` as HOME (Ansible's own temp files elsewhere); returns (result, output)."""
+    """Run PLAYBOOK with ``home`` as HOME (Ansible's own temp files elsewhere); it must succeed.
+
+    Returns what it printed, each warning on one line (Ansible wraps long ones).
+    """
     identifier = sim.control.seed("secrets", name="Cache safety", url="https://cache.example.com",
                                   client_id="cache-app", client_secret="cache-safety-value")
     ansible_temp = playbook.workdir / "ansible-temp"
@@ -44,8 +47,7 @@ def run(playbook, sim, home):
     result = playbook.run(PLAYBOOK, extra_vars={"identifier": identifier}, env={
         "HOME": str(home), "ANSIBLE_LOCAL_TEMP": str(ansible_temp), "ANSIBLE_REMOTE_TEMP": str(ansible_temp)})
     assert result.rc == 0, result
-    # Ansible wraps long warnings: read them as one line each
-    return result, re.sub(r"\s*\n\s*", " ", result.stdout + result.stderr)
+    return re.sub(r"\s*\n\s*", " ", result.stdout + result.stderr)
 
 
 def files_under(path):
@@ -71,7 +73,7 @@ def read_only(path):
 
 
 def test_a_home_of_the_users_own_shares_one_token(playbook, sim):
-    result, output = run(playbook, sim, playbook.home)
+    output = run(playbook, sim, playbook.home)
 
     assert WARNING not in output
     assert sim.control.counters()["token"] == 1
@@ -84,7 +86,7 @@ def test_a_world_writable_home_runs_without_the_cache(playbook, sim, tmp_path, m
     home.mkdir()
     os.chmod(home, mode)
 
-    result, output = run(playbook, sim, home)
+    output = run(playbook, sim, home)
     assert output.count(WARNING) == 1, output
     assert "%s is writable by other users (mode %04o)" % (home, mode) in output
     assert sim.control.counters()["token"] == 3  # each process kept its own token in memory
@@ -104,7 +106,7 @@ def test_links_another_user_planted_in_a_shared_home_are_not_followed(playbook, 
     for path in (home / ".ansible", home / ".ansible" / "segura", loot):
         os.lchown(path, OTHER_UID, OTHER_UID)
 
-    result, output = run(playbook, sim, home)
+    output = run(playbook, sim, home)
     assert output.count(WARNING) == 1, output
     assert "%s is writable by other users (mode 0777)" % home in output
     assert files_under(loot) == []
@@ -118,7 +120,7 @@ def test_another_users_home_runs_without_the_cache(playbook, sim, tmp_path):
     home.mkdir()
     os.chown(home, OTHER_UID, OTHER_UID)
 
-    result, output = run(playbook, sim, home)
+    output = run(playbook, sim, home)
     assert output.count(WARNING) == 1, output
     assert "%s belongs to uid %d, not to the user running the task (uid 0)" % (home, OTHER_UID) in output
     assert files_under(home) == []
@@ -129,7 +131,7 @@ def test_a_read_only_home_runs_without_the_cache(playbook, sim, tmp_path):
     home.mkdir()
 
     with read_only(home):
-        result, output = run(playbook, sim, home)
+        output = run(playbook, sim, home)
     assert output.count(WARNING) == 1, output
     assert "%s cannot be created" % (home / ".ansible") in output
     assert files_under(home) == []
@@ -138,7 +140,7 @@ def test_a_read_only_home_runs_without_the_cache(playbook, sim, tmp_path):
 def test_a_missing_home_runs_without_the_cache(playbook, sim, tmp_path):
     home = tmp_path / "no-such-home"
 
-    result, output = run(playbook, sim, home)
+    output = run(playbook, sim, home)
     assert output.count(WARNING) == 1, output
     assert "the home directory %s does not exist" % home in output
     assert not home.exists()

@@ -358,8 +358,8 @@ def test_counters_and_request_log_count_the_new_endpoints(sim, user):
         "endpoints": {"token": 1, "list": 3, "read": 1, "create": 2, "update": 1,
                       "inactive": 1, "active": 1, "other": 1}}
     assert sim.control.counters("passwords") == {
-        "total": 6, "writes": 4, "endpoints": {"list": 1, "read": 1, "create": 1, "update": 1,
-                                                "inactive": 1, "active": 1}}
+        "total": 6, "writes": 4,
+        "endpoints": {"list": 1, "read": 1, "create": 1, "update": 1, "inactive": 1, "active": 1}}
     assert sim.control.counters("notes")["endpoints"] == {
         "list": 2, "read": 0, "create": 1, "update": 0, "inactive": 0, "active": 0}
     assert sim.control.counters("secrets")["total"] == 0

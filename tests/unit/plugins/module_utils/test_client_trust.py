@@ -6,6 +6,7 @@ fake failure happened after the request's bytes had started to leave.
 """
 
 import json
+from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -207,3 +208,29 @@ def test_user_info_never_shows_in_a_url_fit_for_messages(url, shown):
 def test_url_credentials_cover_raw_and_decoded_parts():
     assert url_credentials("http://us%40er:p%23w@proxy") >= {"us%40er:p%23w", "us@er", "p#w", "p%23w"}
     assert url_credentials("https://segura.example.com") == set()
+
+
+# -- requests 2.32 or newer, everywhere ----------------------------------------------------------
+
+
+def test_an_old_requests_is_refused_with_a_clear_error(monkeypatch):
+    from ansible_collections.segura.pam.plugins.module_utils import client as client_module
+
+    monkeypatch.setattr(client_module, "_requests", None)
+    monkeypatch.setattr(requests, "__version__", "2.27.1")
+
+    with pytest.raises(errors.MissingDependencyError) as raised:
+        client_module.import_requests()
+
+    assert "'requests' 2.27.1 is too old" in str(raised.value) and "requests>=2.32" in str(raised.value)
+
+
+def test_every_declaration_of_requests_asks_for_2_32():
+    root = Path(__file__).resolve().parents[4]
+    declared = [line.strip() for line in (root / "requirements.txt").read_text().splitlines()
+                if line.strip().startswith("requests")]
+    assert declared == ["requests>=2.32"]
+    assert "requests 2.32 or newer" in (root / "bindep.txt").read_text()
+    assert "requests>=2.32" in (root / "README.md").read_text()
+    # the execution environments take requirements.txt itself
+    assert "python: requirements.txt" in (root / "meta" / "execution-environment.yml").read_text()

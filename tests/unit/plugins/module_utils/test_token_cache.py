@@ -15,7 +15,6 @@ import time
 
 import pytest
 
-from ansible_collections.segura.pam.plugins.module_utils import token_cache
 from ansible_collections.segura.pam.plugins.module_utils.token_cache import FileTokenCache
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET, envelope
 
@@ -359,6 +358,18 @@ def test_an_unusable_home_runs_without_the_cache(tmp_path, monkeypatch, warnings
     complaint = "does not exist" if kind == "missing" else "is not a directory"
     assert_off(FileTokenCache(warn=warnings), warnings, "the home directory %s %s" % (home, complaint))
     assert home.exists() == (kind == "a file")
+
+
+def test_an_unknown_home_runs_without_the_cache(tmp_path, monkeypatch, warnings):
+    def no_passwd_entry(uid):
+        raise KeyError(uid)  # an arbitrary uid in a container, as OpenShift runs them
+
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr(pwd, "getpwuid", no_passwd_entry)
+    monkeypatch.chdir(tmp_path)
+
+    assert_off(FileTokenCache(warn=warnings), warnings, "the home directory is unknown (HOME is not set)")
+    assert os.listdir(tmp_path) == []
 
 
 def test_a_read_only_home_runs_without_the_cache(home, monkeypatch, warnings):
