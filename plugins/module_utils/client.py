@@ -93,6 +93,8 @@ def _adapter_class():
                     self._opening_tunnel = False
 
             def send(self, data):
+                if self.sock is None and self.auto_open:
+                    self.connect()  # as http.client would, but first: a refused connection sent nothing
                 if not self._opening_tunnel:
                     _wire.sent = True
                 return super(SendTracking, self).send(data)

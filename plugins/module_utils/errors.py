@@ -76,6 +76,10 @@ class ConfigurationError(SeguraError):
     """A connection or plugin option is missing or invalid; nothing was sent."""
 
 
+class AmbiguousSelectionError(ConfigurationError):
+    """Several visible items match an identifier code or a name; nothing was written."""
+
+
 class AuthenticationError(SeguraError):
     """The token request was refused, or the server rejected the bearer token."""
 

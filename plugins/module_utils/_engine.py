@@ -1,0 +1,273 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one engine of every kind: find one item, compare, write only the difference.
+
+- :func:`find_one`: exactly one visible item for an identifier code or a name, or a clear error
+  naming the candidates' identifiers.
+- :class:`Differences`: ``changed`` and the diff come from the same comparison, so they cannot
+  disagree; secret fields are masked in it.
+- :class:`ItemSync`: read, compare, write only the difference, honour check mode, and settle
+  an ambiguous write by reading again, never by a blind second create.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils._api import (
+    MASK, masked, normalise_groups, normalise_users, split_tags)
+
+# An ambiguous write (dropped connection, gateway error after sending) is resolved by reading
+# the item again; this many rounds of "locate, compare, write" at most.
+WRITE_ROUNDS = 3
+
+
+def comparable(field, value):
+    """A value in the form used for comparison (order-insensitive where the API is)."""
+    if field == "tags":
+        return sorted(set(split_tags(value)))
+    if field == "users_allowed":
+        return normalise_users(value)
+    if field == "groups_allowed":
+        return normalise_groups(value)
+    if field == "method":
+        return (value or "").lower()
+    if field == "secret_key":  # base32: case, spaces and padding carry no meaning
+        return "".join(str(value or "").split()).upper().rstrip("=")
+    return "" if value is None else str(value)
+
+
+def _wanted_selection(kind, code, selection):
+    """(what the user selected by, as text; the exact-match test for a list summary)."""
+    if code:
+        return "%s '%s'" % (kind.code_field, code), lambda summary: True
+    shown = " and ".join("%s '%s'" % (field, selection[field]) for field in kind.name_fields if field in selection)
+    return shown, lambda summary: all(summary.get(field) == value for field, value in selection.items())
+
+
+def find_all(api, code=None, **selection):
+    """Every visible item with this identifier code, or with exactly these name fields.
+
+    The list's own filters narrow the answer; the match is exact on our side, since the
+    server's matching is not documented as exact.
+    """
+    kind = api.kind
+    selection = {field: value for field, value in selection.items() if value is not None}
+    if not code and "name" not in selection:
+        raise errors.ConfigurationError(
+            "No way to select the %s: none of identifier%s or name is set." % (
+                kind.label, ", %s" % kind.code_field if kind.code_field else ""),
+            hint="Set identifier (the server's id)%s or name." % (
+                ", %s" % kind.code_field if kind.code_field else ""))
+    filters = {kind.code_field: code} if code else dict(selection)
+    what, matches = _wanted_selection(kind, code, selection)
+    return [summary for summary in api.list(**filters) if matches(summary)], what
+
+
+def find_one(api, code=None, **selection):
+    """The summary of the one visible item selected, or NotFoundError / AmbiguousSelectionError."""
+    kind = api.kind
+    found, what = find_all(api, code=code, **selection)
+    if not found:
+        raise errors.NotFoundError(
+            "No %s visible to this API user has %s." % (kind.label, what),
+            hint="Check the value and that the %s is shared with the API user (%s lists what it sees)."
+                 % (kind.label, kind.info_module))
+    if len(found) > 1:
+        raise ambiguous(kind, found, what)
+    return found[0]
+
+
+def ambiguous(kind, found, what):
+    return errors.AmbiguousSelectionError(
+        "%d %s visible to this API user have %s (identifiers %s)." % (
+            len(found), kind.plural, what, ", ".join(str(item["identifier"]) for item in found)),
+        hint="Select one with identifier%s." % (
+            "" if kind.code_field is None else ", or give each its own %s" % kind.code_field))
+
+
+def read_or_stub(api, identifier, **known):
+    """The full item, or ``{identifier, active: false}`` (plus what is ``known``) when it is disabled."""
+    try:
+        return api.get(identifier)
+    except errors.InactiveSecretError:
+        return dict(known, identifier=identifier, active=False)
+
+
+class Differences(object):
+    """Field-by-field comparison of the current item with the wanted fields."""
+
+    def __init__(self, kind, current, wanted):
+        self.before = {}
+        self.after = {}
+        self.changes = {}
+        for field, value in sorted(wanted.items()):
+            old = comparable(field, current.get(field)) if current is not None else None
+            new = comparable(field, value)
+            differs = old != new
+            if differs:
+                self.changes[field] = value if field == "secret_key" else new
+            secret = field in kind.secret_fields
+            self.before[field] = (MASK if secret else old) if current is not None else None
+            self.after[field] = MASK + (" (changed)" if differs and current is not None else "") if secret else new
+
+    def add(self, field, before, after):
+        self.before[field], self.after[field] = before, after
+        if before != after:
+            self.changes[field] = after
+
+
+class ItemSync(object):
+    """Bring one item to the wanted state.
+
+    Selected by ``identifier``, else by the kind's code field, else by its name fields among
+    the visible items. ``wanted``: the normalised fields the user set (left-out fields stay as
+    they are). ``rewrite``: ``always`` or ``on_create`` for the kind's rewrite field.
+    """
+
+    def __init__(self, api, identifier=None, code=None, wanted=None, state="present", rewrite="always",
+                 check_mode=False):
+        self.api = api
+        self.kind = api.kind
+        self.identifier = identifier
+        self.code = code
+        self.wanted = dict(wanted or {})
+        if code:
+            self.wanted[self.kind.code_field] = code
+        self.state = state
+        self.rewrite = rewrite
+        self.check_mode = check_mode
+        self.warnings = []
+        #: the write under way, reported if it turns out applied after an ambiguous failure
+        self.attempting = None
+        #: an ambiguous create of an item selected by name: the server may apply it late
+        self.unconfirmed_create = None
+
+    # -- locating -------------------------------------------------------------------------
+
+    def locate(self):
+        """Returns (identifier or None, current entity or None; entity None + id = inactive)."""
+        identifier = self.identifier
+        if identifier is None:
+            selection = {field: self.wanted.get(field) for field in self.kind.name_fields}
+            found, what = find_all(self.api, code=self.code, **selection)
+            if not found:
+                return None, None
+            if len(found) > 1:
+                raise ambiguous(self.kind, found, what)
+            identifier = found[0]["identifier"]
+        try:
+            return identifier, self.api.get(identifier)
+        except errors.InactiveSecretError:
+            return identifier, None
+        except errors.NotFoundError:
+            if self.identifier is not None and self.state == "absent":
+                return None, None
+            raise
+
+    # -- applying -------------------------------------------------------------------------
+
+    def run(self):
+        attempted = None
+        for round_number in range(WRITE_ROUNDS):
+            self.attempting = None
+            try:
+                result = self._run_once()
+            except errors.AmbiguousWriteError as exc:
+                if round_number == WRITE_ROUNDS - 1 or isinstance(exc, errors.UnconfirmedWriteError):
+                    raise
+                attempted = attempted or self.attempting
+                if self.attempting == "created" and not self.code:
+                    self.unconfirmed_create = exc
+                self.warnings.append("%s The %s was read again before any retry." % (exc.message, self.kind.label))
+                continue
+            if attempted and result["operation"] == "unchanged" and not self.check_mode:
+                # the write that seemed to fail was applied: report what it did
+                result.update(changed=True, operation=attempted)
+            return result
+
+    def _result(self, operation, identifier, entity, diff):
+        """``operation``: created, updated, enabled, disabled or unchanged (what a real run does)."""
+        return {
+            "changed": operation != "unchanged",
+            "operation": operation,
+            "identifier": identifier,
+            self.kind.result_key: masked(self.kind, entity) if entity else None,
+            "diff": {"before": diff.before, "after": diff.after},
+        }
+
+    def _run_once(self):
+        identifier, current = self.locate()
+        if self.state == "absent":
+            return self._disable(identifier, current)
+        if identifier is None:
+            return self._create()
+        diff = Differences(self.kind, {}, {})
+        activated = False
+        if current is None:  # inactive: it must be enabled before it can be read
+            diff.add("active", False, True)
+            if self.check_mode:
+                return self._result("enabled", identifier, None, diff)
+            self.attempting = "enabled"
+            self.api.set_active(identifier, True)
+            activated = True
+            current = self.api.get(identifier)
+        wanted = dict(self.wanted)
+        if self.rewrite == "on_create":
+            wanted.pop(self.kind.rewrite_option[1], None)
+        fields = Differences(self.kind, current, wanted)
+        diff.before.update(fields.before)
+        diff.after.update(fields.after)
+        if not fields.changes:
+            return self._result("enabled" if activated else "unchanged", identifier, current, diff)
+        if not self.check_mode:
+            self.attempting = "updated"
+            self._report_sharing(self.api.update(identifier, fields.changes))
+            current = self.api.get(identifier)
+        else:
+            current = dict(current, **fields.changes)
+        return self._result("updated", identifier, current, diff)
+
+    def _create(self):
+        kind = self.kind
+        missing = [f for f in kind.required_to_create if not self.wanted.get(f)]
+        if missing:
+            raise errors.ConfigurationError(
+                "No matching %s exists, and %s %s required to create one." % (
+                    kind.label, ", ".join(missing), "is" if len(missing) == 1 else "are"),
+                hint="Set %s, or select an existing %s with identifier%s." % (
+                    ", ".join(missing), kind.label, " or %s" % kind.code_field if kind.code_field else ""))
+        diff = Differences(kind, None, self.wanted)
+        if self.check_mode:
+            return self._result("created", None, dict(self.wanted, active=True), diff)
+        if self.unconfirmed_create is not None:
+            # Nothing but the name tells items apart, and a late create shows up only later:
+            # a second create could make a duplicate that no later run can tell from the first.
+            raise errors.UnconfirmedWriteError(
+                "Creating the %s named '%s' may have been applied by Segura although its answer was lost "
+                "(%s); it is not visible yet, so it is not created a second time."
+                % (kind.label, self.wanted["name"], self.unconfirmed_create.message),
+                self.unconfirmed_create,
+                hint="Look for it in a minute (%s with name, or in MySafe) before running the task again.%s"
+                     % (kind.info_module, " Give the %s an %s: a create selected by %s can never be duplicated."
+                        % (kind.label, kind.code_field, kind.code_field) if kind.code_field else ""))
+        self.attempting = "created"
+        identifier, shared_error = self.api.create(self.wanted)
+        self._report_sharing(shared_error)
+        return self._result("created", identifier, self.api.get(identifier), diff)
+
+    def _disable(self, identifier, current):
+        diff = Differences(self.kind, {}, {})
+        if identifier is None or current is None:  # missing or already disabled
+            return self._result("unchanged", identifier, None, diff)
+        diff.add("active", True, False)
+        self.attempting = "disabled"
+        if not self.check_mode and not self.api.set_active(identifier, False):
+            return self._result("unchanged", identifier, dict(current, active=False), diff)
+        return self._result("disabled", identifier, dict(current, active=False), diff)
+
+    def _report_sharing(self, shared_error):
+        if shared_error:
+            self.warnings.append("Segura could not apply part of the sharing: %s. Check that every user in "
+                                 "users_allowed and group in groups_allowed exists." % "; ".join(map(str, shared_error)))
