@@ -75,8 +75,8 @@ def normalise_entity(kind, raw, active=True):
 def normalise_summary(kind, raw):
     """An item of the list answer: identifier, name (and username for passwords), permissions."""
     summary = {"identifier": to_identifier(raw.get("identifier"))}
-    for field in kind.name_fields:
-        summary[field] = str(raw.get(field) or "")
+    for field in kind.summary_fields:
+        summary[field] = split_tags(raw.get(field)) if field == "tags" else str(raw.get(field) or "")
     summary.update(
         can_view=to_bool(raw.get("can_view", True)),
         can_write=to_bool(raw.get("can_write", False)),

@@ -26,6 +26,9 @@ class ItemKind(object):
     - ``code_field``: a field the list can be filtered on that selects one item per owner.
     - ``name_fields``: the fields that select an item among the visible ones when neither an
       identifier nor a code is given (``name``, plus ``username`` for passwords).
+    - ``summary_fields``: what the list answer carries besides the identifier and permissions.
+    - ``info_selectors``: options of the info module that, given alone, select one item rather
+      than filter the list (besides ``identifier`` and the code field).
     - ``list_filters``: the list's query filters; the collection filters again on its side,
       since the server's own matching is not documented as exact.
     - ``rewrite_option``: (option, field): the module option that says whether the stored secret
@@ -35,8 +38,8 @@ class ItemKind(object):
     """
 
     def __init__(self, name, label, path, list_keys, read_keys, write_keys, text_fields, secret_fields,
-                 required_to_create, name_fields, list_filters, rewrite_option, code_field=None,
-                 read_only_fields=(), max_length=None, checks=None, default_lookup_field=None):
+                 required_to_create, name_fields, summary_fields, list_filters, rewrite_option, code_field=None,
+                 info_selectors=(), read_only_fields=(), max_length=None, checks=None):
         self.name = name
         self.label = label
         self.path = path
@@ -49,11 +52,12 @@ class ItemKind(object):
         self.required_to_create = required_to_create
         self.code_field = code_field
         self.name_fields = name_fields
+        self.summary_fields = summary_fields
+        self.info_selectors = info_selectors
         self.list_filters = list_filters
         self.rewrite_option = rewrite_option
         self.max_length = max_length or {}
         self.checks = checks or {}
-        self.default_lookup_field = default_lookup_field or secret_fields[0]
 
     @property
     def fields(self):
@@ -115,7 +119,8 @@ API_SECRET = ItemKind(
     write_keys=("api_entity", "api_secret_entity"),
     text_fields=("name", "url", "client_id", "client_secret", "identifier_code", "method", "notes"),
     secret_fields=("client_secret",), required_to_create=("name", "url", "client_id"),
-    code_field="identifier_code", name_fields=("name",), list_filters=("tag", "identifier_code"),
+    code_field="identifier_code", name_fields=("name",), summary_fields=("name",),
+    list_filters=("tag", "identifier_code"),
     rewrite_option=("update_secret", "client_secret"),
 )
 
@@ -125,7 +130,8 @@ PASSWORD = ItemKind(
     write_keys=("password_entity", "passwords_entity"),
     text_fields=("name", "username", "password", "url", "secret_key", "notes"), read_only_fields=("token",),
     secret_fields=("password", "secret_key", "token"), required_to_create=("name", "username", "password"),
-    name_fields=("name", "username"), list_filters=("tag", "name", "username", "url"),
+    name_fields=("name", "username"), summary_fields=("name", "username", "url", "tags"),
+    list_filters=("tag", "name", "username", "url"), info_selectors=("name",),
     rewrite_option=("update_password", "password"), checks={"secret_key": check_base32},
 )
 
@@ -134,7 +140,8 @@ NOTE = ItemKind(
     list_keys=("note_on_list", "notes_on_list"), read_keys=("note_entity", "notes_entity"),
     write_keys=("note_entity", "notes_entity"),
     text_fields=("name", "note"), secret_fields=("note",), required_to_create=("name", "note"),
-    name_fields=("name",), list_filters=("tag", "name"), rewrite_option=("update_note", "note"),
+    name_fields=("name",), summary_fields=("name", "tags"), list_filters=("tag", "name"),
+    info_selectors=("name",), rewrite_option=("update_note", "note"),
     max_length={"note": 900},
 )
 

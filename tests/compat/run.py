@@ -25,8 +25,8 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -98,26 +98,29 @@ def python_candidates(python_minor):
 
 
 def probe_python(executable, python_minor):
-    """The full version when ``executable`` really runs as ``python_minor`` and can make venvs
-    (a pyenv shim may exist for a version pyenv cannot select), else None."""
+    """(interpreter, full version) when ``executable`` really runs as ``python_minor`` and can make
+    venvs (a pyenv shim may exist for a version pyenv cannot select), else None. The interpreter is
+    the real one behind a shim or link."""
     if not os.access(executable, os.X_OK):
         return None
+    script = "import sys, venv, ensurepip; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])"
     try:
-        completed = subprocess.run([executable, "-c", "import sys, venv, ensurepip; print('%d.%d.%d' % sys.version_info[:3])"],
-                                   capture_output=True, text=True, timeout=60, check=False)
+        completed = subprocess.run([executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    version = completed.stdout.strip()
-    return version if completed.returncode == 0 and version.rsplit(".", 1)[0] == python_minor else None
+    lines = completed.stdout.split()
+    if completed.returncode or len(lines) != 2 or lines[1].rsplit(".", 1)[0] != python_minor:
+        return None
+    return os.path.realpath(lines[0]), lines[1]
 
 
 def find_python(python_minors):
-    """(executable, full version) of the first working interpreter in preference order, or None."""
+    """(interpreter, full version) of the first working Python in preference order, or None."""
     for python_minor in python_minors:
         for executable in python_candidates(python_minor):
-            version = probe_python(executable, python_minor)
-            if version:
-                return os.path.realpath(executable), version
+            found = probe_python(executable, python_minor)
+            if found:
+                return found
     return None
 
 
@@ -197,18 +200,14 @@ def unit_tests(venv, workdir):
     env = dict(os.environ, PATH="%s%s%s" % (venv / "bin", os.pathsep, os.environ.get("PATH", "")))
     command = [str(venv / "bin" / "python"), "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/unit",
                "--junitxml", str(report)]
-    try:
-        completed = subprocess.run(command, cwd=str(REPO), env=env, capture_output=True, text=True,
-                                   timeout=STEP_TIMEOUT_SECONDS, check=False)
-    except subprocess.TimeoutExpired:
-        return StepResult("unit", "tests/unit", ["timed out after %ds" % STEP_TIMEOUT_SECONDS], "", 0)
-    output = completed.stdout + completed.stderr
+    problems, output = run_checked(command, env, REPO)
     if not report.exists():
-        return StepResult("unit", "tests/unit", ["pytest exited %d without a report" % completed.returncode], output, 0)
+        return StepResult("unit", "tests/unit", problems + ["pytest wrote no report"], output, 0)
     suite = ElementTree.parse(report).getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     total, failed, errors, skipped = (int(suite.get(name, 0)) for name in ("tests", "failures", "errors", "skipped"))
-    problems = ["%d failed, %d errors" % (failed, errors)] if failed or errors or completed.returncode else []
+    if failed or errors:
+        problems.append("%d failed, %d errors" % (failed, errors))
     if total == 0:
         problems.append("no unit test ran")
     return StepResult("unit", "tests/unit", problems, output, total - failed - errors - skipped)
@@ -263,20 +262,22 @@ def workers():
 
 
 def check_version(minor, venv, shared):
-    """Every check of one venv, in parallel; returns the StepResults (each step's output is
+    """Every check of one venv, in parallel; returns the StepResults (each check's output is
     also written to output.log in its own directory)."""
     root = shared.root / minor
-    jobs = [(unit_tests, (venv, root / "unit"))]
-    jobs += [(plugin_doc, (venv, root / "docs" / fqcn, shared, kind, fqcn, marker))
-             for kind, fqcn, marker in documented_plugins()]
-    jobs += [(smoke_playbook, (venv, root / "smoke" / path.stem, shared, path)) for path in SMOKE_PLAYBOOKS]
-    for function, args in jobs:
-        args[1].mkdir(parents=True, exist_ok=True)
+    checks = [(root / "unit", unit_tests, ())]
+    checks += [(root / "docs" / fqcn, plugin_doc, (shared, kind, fqcn, marker))
+               for kind, fqcn, marker in documented_plugins()]
+    checks += [(root / "smoke" / path.stem, smoke_playbook, (shared, path)) for path in SMOKE_PLAYBOOKS]
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers()) as pool:
-        futures = [pool.submit(function, *args) for function, args in jobs]
-        results = [future.result() for future in futures]
-    for (function, args), result in zip(jobs, results):
-        (args[1] / "output.log").write_text(result.output)
+        running = []
+        for workdir, check, args in checks:
+            workdir.mkdir(parents=True, exist_ok=True)
+            running.append((workdir, pool.submit(check, venv, workdir, *args)))
+        results = []
+        for workdir, future in running:
+            results.append(future.result())
+            (workdir / "output.log").write_text(results[-1].output)
     return results
 
 

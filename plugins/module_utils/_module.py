@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What every segura.pam module shares: the AnsibleModule with the connection options, the one
+place where a client error becomes ``fail_json``, and the item and info modules of every kind
+(their argument specs and what they do), so each module file is its documentation and a call."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi, masked
+from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, ambiguous, find_all, read_or_stub
+from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
+from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials
+from ansible_collections.segura.pam.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC, client_from_options
+
+SHARING_SPEC = dict(
+    users_allowed=dict(type="list", elements="dict", options=dict(
+        username=dict(type="str", required=True), can_edit=dict(type="bool", default=False))),
+    groups_allowed=dict(type="list", elements="dict", options=dict(
+        name=dict(type="str", required=True), can_edit=dict(type="bool", default=False))),
+)
+
+
+class SeguraModule(AnsibleModule):
+    """``returns_token``: the module hands the access token back on purpose (segura_token), so
+    fetched tokens are not added to the values Ansible masks in its result."""
+
+    def __init__(self, argument_spec, returns_token=False, **kwargs):
+        spec = dict(CONNECTION_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        super(SeguraModule, self).__init__(argument_spec=spec, **kwargs)
+        # user info inside the proxy or server URL is a credential too
+        for option in ("segura_proxy", "segura_url"):
+            self.no_log_values.update(url_credentials(self.params.get(option)))
+        self._returns_token = returns_token
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            on_secret = None if self._returns_token else self.no_log_values.add
+            self._client = client_from_options(self.params.get, warn=self.warn, on_secret=on_secret)
+        return self._client
+
+    def api(self, kind):
+        return MySafeApi(self.client, kind)
+
+    def fail_from_error(self, error, **result):
+        """Turn a typed client error into the task's failure (never a traceback)."""
+        result.update(error.to_result())
+        self.fail_json(msg=str(error), **result)
+
+    def run(self, action):
+        """Call ``action()`` (returns the result dict) and exit; typed errors fail the task."""
+        try:
+            result = action()
+        except errors.SeguraError as error:
+            self.fail_from_error(error)
+        finally:
+            if self._client is not None:
+                self._client.close()
+        self.exit_json(**result)
+
+
+# -- the item module of a kind: mysafe_api_secret, mysafe_password, mysafe_note ----------------
+
+
+def item_argument_spec(kind):
+    """Selector, fields (secret ones no_log), state, and the kind's rewrite option."""
+    spec = dict(identifier=dict(type="int"))
+    if kind.code_field:
+        spec[kind.code_field] = dict(type="str")
+    for field in kind.text_fields:
+        if field != kind.code_field:
+            spec[field] = dict(type="str", no_log=field in kind.secret_fields)
+    spec["tags"] = dict(type="list", elements="str")
+    spec.update(SHARING_SPEC)
+    spec["state"] = dict(type="str", choices=["present", "absent"], default="present")
+    spec[kind.rewrite_option[0]] = dict(type="str", choices=["always", "on_create"], default="always")
+    return spec
+
+
+def apply_item(module, kind):
+    """One item brought to the wanted state; the result dict (warnings shown by the module)."""
+    params = module.params
+    sync = ItemSync(module.api(kind), identifier=params["identifier"],
+                    code=params.get(kind.code_field) if kind.code_field else None,
+                    wanted=item_fields(kind, params), state=params["state"],
+                    rewrite=params[kind.rewrite_option[0]], check_mode=module.check_mode)
+    result = sync.run()
+    for warning in sync.warnings:
+        module.warn(warning)
+    return result
+
+
+def run_item_module(kind):
+    module = SeguraModule(argument_spec=item_argument_spec(kind), supports_check_mode=True)
+    module.run(lambda: apply_item(module, kind))
+
+
+# -- the info module of a kind ------------------------------------------------------------------
+
+
+def info_argument_spec(kind):
+    spec = dict(identifier=dict(type="int"), tag=dict(type="str"))
+    if kind.code_field:
+        spec[kind.code_field] = dict(type="str")
+    for field in kind.list_filters + kind.name_fields:
+        if field != "tag":
+            spec[field] = dict(type="str")
+    spec.update(details=dict(type="bool", default=True), reveal_secret=dict(type="bool", default=False))
+    return spec
+
+
+def single_selectors(kind):
+    """The options that, given alone, select one item (the others list)."""
+    return ("identifier",) + ((kind.code_field,) if kind.code_field else ()) + kind.info_selectors
+
+
+def listed_matches(summary, filters):
+    """Exact match of a list summary with every filter the user gave that the summary carries
+    (the others were left to the server's own filter)."""
+    for option, value in filters.items():
+        if option == "tag":
+            if "tags" in summary and value not in summary["tags"]:
+                return False
+        elif option in summary and summary[option] != value:
+            return False
+    return True
+
+
+def known(kind, summary):
+    """What a list summary tells of an item, for the stub of one that is disabled."""
+    return {field: summary[field] for field in kind.name_fields if field in summary}
+
+
+def collect_info(module, kind):
+    """``{<kind>: item}`` for one item, or ``{<kind>s: [items]}`` for a list (secrets masked unless revealed)."""
+    params = module.params
+    check_identifier(params["identifier"], kind)
+    api = module.api(kind)
+
+    def shown(entity):
+        return entity if params["reveal_secret"] else masked(kind, entity)
+
+    given = {option: params[option] for option in info_argument_spec(kind)
+             if option not in ("details", "reveal_secret") and params.get(option) is not None}
+    if params["identifier"] is not None:
+        return {"changed": False, kind.result_key: shown(read_or_stub(api, params["identifier"]))}
+    alone = [option for option in single_selectors(kind) if option in given]
+    if alone and len(given) == 1:
+        option = alone[0]
+        found, what = find_all(api, **({"code": given[option]} if option == kind.code_field else {option: given[option]}))
+        if len(found) != 1:
+            if found:
+                raise ambiguous(kind, found, what)
+            raise errors.NotFoundError(
+                "No %s visible to this API user has %s." % (kind.label, what),
+                hint="Check the value and that the %s is shared with the API user." % kind.label)
+        return {"changed": False, kind.result_key: shown(read_or_stub(api, found[0]["identifier"], **known(kind, found[0])))}
+    filters = {option: value for option, value in given.items() if option != kind.code_field}
+    server_filters = dict(filters, **({kind.code_field: given[kind.code_field]} if kind.code_field in given else {}))
+    listed = [summary for summary in api.list(**server_filters) if listed_matches(summary, filters)]
+    if not params["details"]:
+        return {"changed": False, kind.results_key: listed}
+    return {"changed": False,
+            kind.results_key: [shown(read_or_stub(api, s["identifier"], **known(kind, s))) for s in listed]}
+
+
+def run_info_module(kind):
+    module = SeguraModule(argument_spec=info_argument_spec(kind), supports_check_mode=True,
+                          mutually_exclusive=[("identifier", option) for option in info_argument_spec(kind)
+                                              if option not in ("identifier", "details", "reveal_secret")])
+    module.run(lambda: collect_info(module, kind))
