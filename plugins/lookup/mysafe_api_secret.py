@@ -11,7 +11,8 @@ version_added: 0.1.0
 description:
   - Returns the C(client_secret) (or another field, see O(field)) of each MySafe API secret named by the terms,
     in the order of the terms.
-  - Terms are the secrets' identifiers, or their identifier codes with O(by=identifier_code).
+  - Terms are the secrets' identifiers, or their identifier codes with O(by=identifier_code), or their names
+    with O(by=name).
   - Many terms are read in parallel over kept-alive connections with one access token.
   - Values are returned as unsafe text, so a value such as C({{ lookup('pipe', 'id') }}) is returned as it is
     and never templated.
@@ -22,14 +23,17 @@ extends_documentation_fragment:
   - segura.pam.connection.plugins
 options:
   _terms:
-    description: Identifiers (default) or identifier codes of the secrets.
+    description: Identifiers (default), identifier codes or names of the secrets.
     required: true
     type: list
     elements: str
   by:
-    description: What the terms are.
+    description:
+      - What the terms are.
+      - With V(identifier_code) or V(name), each term must match exactly one secret visible to the API user
+        (the owner's secrets and those shared with it); several matches fail the lookup, naming their identifiers.
     type: str
-    choices: [identifier, identifier_code]
+    choices: [identifier, identifier_code, name]
     default: identifier
   field:
     description:
@@ -118,83 +122,9 @@ _raw:
   elements: raw
 """
 
-from concurrent.futures import ThreadPoolExecutor
-
-from ansible.errors import AnsibleLookupError
-from ansible.plugins.lookup import LookupBase
-from ansible.utils.display import Display
-from ansible.utils.unsafe_proxy import wrap_var
-
-from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.mysafe import MySafeApi
-from ansible_collections.segura.pam.plugins.module_utils.options import client_from_options
-from ansible_collections.segura.pam.plugins.plugin_utils.lookup_connection import set_connection_options
-
-display = Display()
-
-# error type -> the option that says what to do with it
-TOLERATED = ((errors.NotFoundError, "on_missing"), (errors.AccessDeniedError, "on_denied"),
-             (errors.InactiveSecretError, "on_inactive"))
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
+from ansible_collections.segura.pam.plugins.plugin_utils.mysafe_lookup import MySafeLookup
 
 
-class LookupModule(LookupBase):
-    def run(self, terms, variables=None, **kwargs):
-        try:
-            set_connection_options(self, variables, kwargs)
-            by, field = self.get_option("by"), self.get_option("field")
-            workers = max(1, min(self.get_option("max_parallel"), len(terms) or 1))
-            keys = [self._key(term, by) for term in terms]
-            client = client_from_options(self.get_option, warn=display.warning, pool_size=workers)
-        except errors.SeguraError as error:
-            raise AnsibleLookupError("segura.pam.mysafe_api_secret: %s" % error)
-        api = MySafeApi(client)
-        try:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                outcomes = list(pool.map(lambda key: self._fetch(api, key, by), keys))
-        finally:
-            client.close()
-        values = []
-        for term, (entity, error) in zip(terms, outcomes):
-            if error is None:
-                values.append(entity if field == "all" else entity[field])
-                continue
-            action = next((self.get_option(option) for kind, option in TOLERATED if isinstance(error, kind)), "error")
-            message = "segura.pam.mysafe_api_secret: term %r (%s): %s" % (term, by, error)
-            if action == "error":
-                raise AnsibleLookupError(message)
-            if action == "warn":
-                display.warning(message + " The term is left out of the result.")
-        return [wrap_var(value) for value in values]
-
-    @staticmethod
-    def _key(term, by):
-        text = str(term).strip()
-        if by == "identifier_code":
-            if not text:
-                raise errors.ConfigurationError("An identifier code term is empty.",
-                                                hint="Give the identifier_code of each secret.")
-            return text
-        if not (text.isascii() and text.isdigit()) or int(text) < 1:
-            raise errors.ConfigurationError(
-                "Term %r is not a secret identifier (a positive integer)." % (term,),
-                hint="Give the secrets' numeric ids, or set by=identifier_code to look them up by code.")
-        return int(text)
-
-    @staticmethod
-    def _fetch(api, key, by):
-        """(entity, None) or (None, typed error) for one term; runs in a worker thread."""
-        try:
-            if by == "identifier_code":
-                found = api.list(identifier_code=key)
-                if not found:
-                    raise errors.NotFoundError("No API secret visible to this API user has identifier_code '%s'." % key,
-                                               hint="Check the code and that the secret is shared with the API user.")
-                if len(found) > 1:
-                    return None, errors.ConfigurationError(
-                        "%d visible API secrets have identifier_code '%s' (identifiers %s)." % (
-                            len(found), key, ", ".join(str(s["identifier"]) for s in found)),
-                        hint="Several owners use this code: look the secret up by identifier instead.")
-                key = found[0]["identifier"]
-            return api.get(key), None
-        except errors.SeguraError as error:
-            return None, error
+class LookupModule(MySafeLookup):
+    KIND = API_SECRET

@@ -83,8 +83,8 @@ def ambiguous(kind, found, what):
     return errors.AmbiguousSelectionError(
         "%d %s visible to this API user have %s (identifiers %s)." % (
             len(found), kind.plural, what, ", ".join(str(item["identifier"]) for item in found)),
-        hint="Select one with identifier%s." % (
-            "" if kind.code_field is None else ", or give each its own %s" % kind.code_field))
+        hint="Select one with identifier: several owners may share theirs with this API user under the same %s."
+             % what.split(" ", 1)[0])
 
 
 def read_or_stub(api, identifier, **known):
@@ -124,10 +124,12 @@ class ItemSync(object):
     Selected by ``identifier``, else by the kind's code field, else by its name fields among
     the visible items. ``wanted``: the normalised fields the user set (left-out fields stay as
     they are). ``rewrite``: ``always`` or ``on_create`` for the kind's rewrite field.
+    ``located``: (identifier or None, current entity or None) when the caller has already looked
+    the item up (the bulk engine); used for the first round only.
     """
 
     def __init__(self, api, identifier=None, code=None, wanted=None, state="present", rewrite="always",
-                 check_mode=False):
+                 check_mode=False, located=None):
         self.api = api
         self.kind = api.kind
         self.identifier = identifier
@@ -143,11 +145,15 @@ class ItemSync(object):
         self.attempting = None
         #: an ambiguous create of an item selected by name: the server may apply it late
         self.unconfirmed_create = None
+        self._located = located
 
     # -- locating -------------------------------------------------------------------------
 
     def locate(self):
         """Returns (identifier or None, current entity or None; entity None + id = inactive)."""
+        if self._located is not None:
+            located, self._located = self._located, None
+            return located
         identifier = self.identifier
         if identifier is None:
             selection = {field: self.wanted.get(field) for field in self.kind.name_fields}

@@ -70,6 +70,11 @@ class ItemKind(object):
         return ("identifier",) + self.text_fields + self.read_only_fields + SHARING_FIELDS + ("active",)
 
     @property
+    def a_label(self):
+        """The label with its article: "an API secret", "a password"."""
+        return ("an " if self.label[0].lower() in "aeiou" else "a ") + self.label
+
+    @property
     def plural(self):
         return self.label + "s"
 

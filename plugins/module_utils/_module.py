@@ -12,10 +12,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi, masked
+from ansible_collections.segura.pam.plugins.module_utils._bulk import BulkSync, prepare
 from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, ambiguous, find_all, read_or_stub
 from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
 from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials
-from ansible_collections.segura.pam.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC, client_from_options
+from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC, client_from_options
 
 SHARING_SPEC = dict(
     users_allowed=dict(type="list", elements="dict", options=dict(
@@ -38,12 +39,15 @@ class SeguraModule(AnsibleModule):
             self.no_log_values.update(url_credentials(self.params.get(option)))
         self._returns_token = returns_token
         self._client = None
+        #: more settings for the client, e.g. a connection pool as large as the parallel requests
+        self.client_settings = {}
 
     @property
     def client(self):
         if self._client is None:
             on_secret = None if self._returns_token else self.no_log_values.add
-            self._client = client_from_options(self.params.get, warn=self.warn, on_secret=on_secret)
+            self._client = client_from_options(self.params.get, warn=self.warn, on_secret=on_secret,
+                                               **self.client_settings)
         return self._client
 
     def api(self, kind):
@@ -80,7 +84,10 @@ def item_argument_spec(kind):
     spec["tags"] = dict(type="list", elements="str")
     spec.update(SHARING_SPEC)
     spec["state"] = dict(type="str", choices=["present", "absent"], default="present")
-    spec[kind.rewrite_option[0]] = dict(type="str", choices=["always", "on_create"], default="always")
+    # no_log=False said outright: AnsibleModule warns about any unmarked option named like a
+    # password ("update_password") on every run.
+    spec[kind.rewrite_option[0]] = dict(type="str", choices=["always", "on_create"], default="always",
+                                        no_log=False)
     return spec
 
 
@@ -161,7 +168,7 @@ def collect_info(module, kind):
             raise errors.NotFoundError(
                 "No %s visible to this API user has %s." % (kind.label, what),
                 hint="Check the value and that the %s is shared with the API user." % kind.label)
-        return {"changed": False, kind.result_key: shown(read_or_stub(api, found[0]["identifier"], **known(kind, found[0])))}
+        return {"changed": False, kind.result_key: shown(read_or_stub(api, found[0]["identifier"]))}
     filters = {option: value for option, value in given.items() if option != kind.code_field}
     server_filters = dict(filters, **({kind.code_field: given[kind.code_field]} if kind.code_field in given else {}))
     listed = [summary for summary in api.list(**server_filters) if listed_matches(summary, filters)]
@@ -176,3 +183,45 @@ def run_info_module(kind):
                           mutually_exclusive=[("identifier", option) for option in info_argument_spec(kind)
                                               if option not in ("identifier", "details", "reveal_secret")])
     module.run(lambda: collect_info(module, kind))
+
+
+# -- the bulk module of a kind: mysafe_api_secrets, mysafe_passwords, mysafe_notes ---------------
+
+
+def bulk_argument_spec(kind):
+    return dict(
+        items=dict(type="list", elements="dict", required=True, options=item_argument_spec(kind)),
+        max_parallel=dict(type="int", default=8),
+        exclusive_tag=dict(type="str"),
+    )
+
+
+def apply_bulk(module, kind):
+    """Every element applied; the task fails at the end, listing the elements that failed."""
+    params = module.params
+    if params["max_parallel"] < 1:
+        raise errors.ConfigurationError("Option max_parallel must be at least 1, got %d." % params["max_parallel"],
+                                        hint="The default, 8, suits most servers.")
+    if params["exclusive_tag"] is not None and not params["exclusive_tag"].strip():
+        raise errors.ConfigurationError("Option exclusive_tag is empty.",
+                                        hint="Give the tag that marks the %s this task owns, or leave it out."
+                                             % kind.plural)
+    elements = prepare(kind, params["items"])
+    module.client_settings["pool_size"] = params["max_parallel"]
+    bulk = BulkSync(module.api(kind), elements, max_parallel=params["max_parallel"],
+                    exclusive_tag=params["exclusive_tag"], check_mode=module.check_mode)
+    outcome = bulk.run()
+    for warning in bulk.warnings:
+        module.warn(warning)
+    failed = [(element, result) for element, result in zip(elements, outcome["results"]) if result["failed"]]
+    failed += [(None, result) for result in outcome["excluded"] if result["failed"]]
+    if failed:
+        listed = "; ".join("%s: %s" % (element.describe() if element else "identifier %d" % result["identifier"],
+                                       result["msg"]) for element, result in failed)
+        module.fail_json(msg="%d of the %s failed: %s" % (len(failed), kind.plural, listed), **outcome)
+    return outcome
+
+
+def run_bulk_module(kind):
+    module = SeguraModule(argument_spec=bulk_argument_spec(kind), supports_check_mode=True)
+    module.run(lambda: apply_bulk(module, kind))

@@ -19,8 +19,8 @@ import time
 from urllib.parse import unquote, urlsplit
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.token_cache import FileTokenCache
-from ansible_collections.segura.pam.plugins.module_utils.version import user_agent
+from ansible_collections.segura.pam.plugins.module_utils._token_cache import FileTokenCache
+from ansible_collections.segura.pam.plugins.module_utils._version import user_agent
 
 DEFAULT_TOKEN_PATH = "/iso/oauth2/token"
 DEFAULT_TIMEOUT = 30

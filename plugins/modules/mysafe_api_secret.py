@@ -214,45 +214,12 @@ diff:
     after: {url: https://gcp-new.example.com, client_secret: "******** (changed)"}
 """
 
-from ansible_collections.segura.pam.plugins.module_utils.module import SeguraModule
-from ansible_collections.segura.pam.plugins.module_utils.sync import SecretSync
-from ansible_collections.segura.pam.plugins.module_utils.validation import secret_fields
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
+from ansible_collections.segura.pam.plugins.module_utils._module import run_item_module
 
 
 def main():
-    module = SeguraModule(
-        argument_spec=dict(
-            identifier=dict(type="int"),
-            identifier_code=dict(type="str"),
-            name=dict(type="str"),
-            url=dict(type="str"),
-            client_id=dict(type="str"),
-            client_secret=dict(type="str", no_log=True),
-            tags=dict(type="list", elements="str"),
-            notes=dict(type="str"),
-            method=dict(type="str"),
-            users_allowed=dict(type="list", elements="dict", options=dict(
-                username=dict(type="str", required=True), can_edit=dict(type="bool", default=False))),
-            groups_allowed=dict(type="list", elements="dict", options=dict(
-                name=dict(type="str", required=True), can_edit=dict(type="bool", default=False))),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            update_secret=dict(type="str", choices=["always", "on_create"], default="always"),
-        ),
-        supports_check_mode=True,
-    )
-
-    def apply():
-        params = module.params
-        wanted = secret_fields(params)
-        sync = SecretSync(module.api, identifier=params["identifier"], identifier_code=params["identifier_code"],
-                          wanted=wanted, state=params["state"],
-                          update_secret=params["update_secret"], check_mode=module.check_mode)
-        result = sync.run()
-        for warning in sync.warnings:
-            module.warn(warning)
-        return result
-
-    module.run(apply)
+    run_item_module(API_SECRET)
 
 
 if __name__ == "__main__":

@@ -109,67 +109,12 @@ api_secrets:
   elements: dict
 """
 
-from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.module import SeguraModule
-from ansible_collections.segura.pam.plugins.module_utils.mysafe import masked
-from ansible_collections.segura.pam.plugins.module_utils.validation import check_identifier
-
-
-def read(api, identifier, name=None):
-    """The full secret, or a stub with active=false when it is disabled."""
-    try:
-        return api.get(identifier)
-    except errors.InactiveSecretError:
-        stub = {"identifier": identifier, "active": False}
-        if name is not None:
-            stub["name"] = name
-        return stub
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
+from ansible_collections.segura.pam.plugins.module_utils._module import run_info_module
 
 
 def main():
-    module = SeguraModule(
-        argument_spec=dict(
-            identifier=dict(type="int"),
-            identifier_code=dict(type="str"),
-            tag=dict(type="str"),
-            name=dict(type="str"),
-            details=dict(type="bool", default=True),
-            reveal_secret=dict(type="bool", default=False),
-        ),
-        mutually_exclusive=[("identifier", "identifier_code"), ("identifier", "tag"), ("identifier", "name")],
-        supports_check_mode=True,
-    )
-    params = module.params
-
-    def shown(entity):
-        return entity if params["reveal_secret"] else masked(entity)
-
-    def one(identifier):
-        return {"changed": False, "api_secret": shown(read(module.api, identifier))}
-
-    def collect():
-        check_identifier(params["identifier"])
-        api = module.api
-        if params["identifier"] is not None:
-            return one(params["identifier"])
-        listed = api.list(tag=params["tag"], identifier_code=params["identifier_code"])
-        if params["name"] is not None:
-            listed = [s for s in listed if s["name"] == params["name"]]
-        if params["identifier_code"] and not (params["tag"] or params["name"]):
-            if len(listed) != 1:
-                raise errors.NotFoundError(
-                    "%s API secrets visible to this API user have identifier_code '%s'%s." % (
-                        len(listed) or "No", params["identifier_code"],
-                        " (identifiers %s)" % ", ".join(str(s["identifier"]) for s in listed) if listed else ""),
-                    hint="Check the code and that the secret is shared with the API user; with several "
-                         "owners using the same code, select one with identifier.")
-            return one(listed[0]["identifier"])
-        if not params["details"]:
-            return {"changed": False, "api_secrets": listed}
-        return {"changed": False,
-                "api_secrets": [shown(read(api, s["identifier"], s["name"])) for s in listed]}
-
-    module.run(collect)
+    run_info_module(API_SECRET)
 
 
 if __name__ == "__main__":

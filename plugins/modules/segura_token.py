@@ -60,7 +60,7 @@ expires_in:
   sample: 3540
 """
 
-from ansible_collections.segura.pam.plugins.module_utils.module import SeguraModule
+from ansible_collections.segura.pam.plugins.module_utils._module import SeguraModule
 
 
 def main():

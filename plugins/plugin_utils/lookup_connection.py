@@ -19,7 +19,7 @@ from ansible import constants as C
 from ansible.errors import AnsibleError
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC
 
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
 CREDENTIAL_OPTIONS = ("segura_client_id", "segura_client_secret", "segura_token")

@@ -20,7 +20,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi
 from ansible_collections.segura.pam.plugins.module_utils._engine import find_one
-from ansible_collections.segura.pam.plugins.module_utils.options import client_from_options
+from ansible_collections.segura.pam.plugins.module_utils._options import client_from_options
 from ansible_collections.segura.pam.plugins.plugin_utils.lookup_connection import set_connection_options
 
 display = Display()
@@ -35,12 +35,12 @@ def term_key(kind, term, by):
     text = str(term).strip()
     if by != "identifier":
         if not text:
-            raise errors.ConfigurationError("A %s term is empty." % by,
+            raise errors.ConfigurationError("An empty term cannot select %s by %s." % (kind.a_label, by),
                                             hint="Give the %s of each %s." % (by, kind.label))
         return text
     if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise errors.ConfigurationError(
-            "Term %r is not a %s identifier (a positive integer)." % (term, kind.label),
+            "Term %r is not an identifier (a positive integer)." % (term,),
             hint="Give the %s' numeric ids, or set by=%s to look them up by %s." % (
                 kind.plural, kind.code_field or "name", kind.code_field or "name"))
     return int(text)

@@ -59,7 +59,7 @@ CASES = [
     Case("url-missing-on-create", secret(identifier_code="bad-1", name="New secret", client_id="new-app"),
          ["url", "required to create"], 0),
     Case("several-secrets-match-name", secret(name="Twin", url="https://t.example.com", client_id="t"),
-         ["2 api secrets match name 'twin'", "set identifier"], 0),
+         ["2 api secrets visible to this api user have name 'twin'", "select one with identifier"], 0),
     Case("info-identifier-and-identifier-code", info(identifier=1, identifier_code="x"),
          ["mutually exclusive", "identifier"], 0),
     Case("lookup-term-not-an-integer", lookup("'abc'"), ["'abc'", "positive integer", "by=identifier_code"], 0),

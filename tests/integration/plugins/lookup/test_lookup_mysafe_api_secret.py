@@ -140,9 +140,9 @@ def test_identifier_code_shared_by_two_owners_is_an_error_naming_both(playbook, 
                 value: "{{ lookup('%s', 'payments', by='identifier_code', on_missing='skip') }}"
     """ % LOOKUP)
     assert result.rc != 0, result
-    assert "2 visible API secrets have identifier_code 'payments' (identifiers %d, %d)" % (mine, theirs) \
+    assert "2 API secrets visible to this API user have identifier_code 'payments' (identifiers %d, %d)" % (mine, theirs) \
         in result.output
-    assert "look the secret up by identifier instead" in result.output
+    assert "Select one with identifier" in result.output
     assert "mine-Hh3" not in result.output and "theirs-Kp0" not in result.output
     assert sim.control.counters()["endpoints"]["read"] == 0
 
@@ -320,13 +320,13 @@ def test_errors_name_the_term_reason_and_remedy_without_leaking_secrets(playbook
 
 
 BAD_TERMS = [
-    ("identifier", ["abc"], "Term 'abc' is not a secret identifier"),
-    ("identifier", [0], "Term 0 is not a secret identifier"),
-    ("identifier", [-4], "Term -4 is not a secret identifier"),
-    ("identifier", ["1.5"], "Term '1.5' is not a secret identifier"),
-    ("identifier", [""], "Term '' is not a secret identifier"),
-    ("identifier_code", [""], "An identifier code term is empty"),
-    ("identifier_code", ["   "], "An identifier code term is empty"),
+    ("identifier", ["abc"], "Term 'abc' is not an identifier"),
+    ("identifier", [0], "Term 0 is not an identifier"),
+    ("identifier", [-4], "Term -4 is not an identifier"),
+    ("identifier", ["1.5"], "Term '1.5' is not an identifier"),
+    ("identifier", [""], "Term '' is not an identifier"),
+    ("identifier_code", [""], "An empty term cannot select an API secret by identifier_code"),
+    ("identifier_code", ["   "], "An empty term cannot select an API secret by identifier_code"),
 ]
 
 

@@ -33,7 +33,8 @@ _make_collection_importable()
 
 from ansible_collections.segura.pam.plugins.module_utils import errors  # noqa: E402
 from ansible_collections.segura.pam.plugins.module_utils.client import SeguraClient  # noqa: E402
-from ansible_collections.segura.pam.plugins.module_utils.mysafe import MySafeApi  # noqa: E402
+from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi  # noqa: E402
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET  # noqa: E402
 from simulator.certs import make_pki  # noqa: E402 - tests/ is on sys.path (integration conftest)
 from simulator.control import SimulatorProcess  # noqa: E402
 
@@ -67,7 +68,7 @@ def clients(sim):
 @pytest.fixture
 def api(clients):
     """``api(user)`` -> MySafeApi of that simulator user."""
-    return lambda user="alice", **settings: MySafeApi(clients(user, **settings))
+    return lambda user="alice", **settings: MySafeApi(clients(user, **settings), API_SECRET)
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +256,7 @@ def test_wrong_credentials_are_refused_without_leaking_the_secret(clients, sim):
     client = clients("alice", client_secret="wrong-secret-zz9")
 
     with pytest.raises(errors.AuthenticationError) as caught:
-        MySafeApi(client).list()
+        MySafeApi(client, API_SECRET).list()
     assert caught.value.status == 401 and "Client authentication failed" in caught.value.message
     assert "segura_client_secret" in caught.value.hint
     assert "wrong-secret-zz9" not in str(caught.value)
@@ -287,7 +288,7 @@ def test_given_token_that_expired_names_segura_token(api, clients, sim):
     holder = SeguraClient(url=sim.url, token=token, ca_path=str(sim.ca_path), token_cache=False)
 
     with pytest.raises(errors.AuthenticationError) as caught:
-        MySafeApi(holder).list()
+        MySafeApi(holder, API_SECRET).list()
     holder.close()
     assert "segura_token" in caught.value.message
     assert token not in str(caught.value)
@@ -311,7 +312,7 @@ def test_token_path_is_honoured(api, sim, token_path, works):
 def test_tenant_mode(clients, special_servers, tenant, refusal):
     server = special_servers("--tenant", "acme")
     server.control.reset(data=True)
-    api = MySafeApi(clients("alice", server=server, tenant=tenant))
+    api = MySafeApi(clients("alice", server=server, tenant=tenant), API_SECRET)
 
     if refusal is None:
         assert api.list() == []
@@ -325,7 +326,7 @@ def test_tenant_mode(clients, special_servers, tenant, refusal):
 def test_legacy_server_answers_update_with_200(clients, special_servers):
     server = special_servers("--legacy-update")
     server.control.reset(data=True)
-    api = MySafeApi(clients("alice", server=server))
+    api = MySafeApi(clients("alice", server=server), API_SECRET)
     identifier, _unused = api.create(SECRET)
 
     assert api.update(identifier, {"notes": "second"}) == []
@@ -341,7 +342,7 @@ def test_legacy_server_answers_update_with_200(clients, special_servers):
 def test_gateway_errors_on_reads_are_retried(clients, sim, kind, page):
     sim.control.fault(kind, count=2, endpoint="list", format=page)
 
-    assert MySafeApi(clients("alice")).list() == []
+    assert MySafeApi(clients("alice"), API_SECRET).list() == []
     assert endpoint_counts(sim)["list"] == 3
     assert counters(sim)["faults_injected"] == 2
 
@@ -350,14 +351,14 @@ def test_reads_give_up_after_the_retries(clients, sim):
     sim.control.fault("502", count=10, endpoint="list")
 
     with pytest.raises(errors.GatewayError) as caught:
-        MySafeApi(clients("alice", retries=2)).list()
+        MySafeApi(clients("alice", retries=2), API_SECRET).list()
     assert caught.value.status == 502
     assert endpoint_counts(sim)["list"] == 3
 
 
 def test_dropped_read_is_retried(clients, sim):
     sim.control.fault("drop", endpoint="read")
-    alice = MySafeApi(clients("alice"))
+    alice = MySafeApi(clients("alice"), API_SECRET)
     identifier, _unused = alice.create(SECRET)
 
     assert alice.get(identifier)["name"] == "GCP"
@@ -368,7 +369,7 @@ def test_create_answered_502_after_writing_is_ambiguous_and_not_repeated(clients
     sim.control.fault("502", endpoint="create", after_write=True)
 
     with pytest.raises(errors.AmbiguousWriteError) as caught:
-        MySafeApi(clients("alice")).create(SECRET)
+        MySafeApi(clients("alice"), API_SECRET).create(SECRET)
     assert "Read the secret back" in caught.value.hint
     assert [s["name"] for s in sim.control.secrets()] == ["GCP"]  # it exists, once
     assert endpoint_counts(sim)["create"] == 1
@@ -376,7 +377,7 @@ def test_create_answered_502_after_writing_is_ambiguous_and_not_repeated(clients
 
 def test_dropped_write_is_ambiguous_even_when_it_was_not_applied(clients, sim):
     sim.control.fault("drop", endpoint="update")
-    alice = MySafeApi(clients("alice"))
+    alice = MySafeApi(clients("alice"), API_SECRET)
     identifier, _unused = alice.create(SECRET)
 
     with pytest.raises(errors.AmbiguousWriteError):
@@ -389,7 +390,7 @@ def test_rate_limited_read_waits_for_retry_after(clients, sim):
     sim.control.fault("429", endpoint="list", retry_after="1")
     client = clients("alice")
 
-    assert MySafeApi(client).list() == []
+    assert MySafeApi(client, API_SECRET).list() == []
     assert endpoint_counts(sim)["list"] == 2
     assert client.stats["retries"] == 1
 
@@ -397,7 +398,7 @@ def test_rate_limited_read_waits_for_retry_after(clients, sim):
 def test_rate_limited_write_is_repeated_once_and_applied_once(clients, sim):
     sim.control.fault("429", endpoint="create")
 
-    assert MySafeApi(clients("alice")).create(SECRET)[0] == 1
+    assert MySafeApi(clients("alice"), API_SECRET).create(SECRET)[0] == 1
     assert endpoint_counts(sim)["create"] == 2
     assert len(sim.control.secrets()) == 1
 
@@ -406,6 +407,6 @@ def test_certificate_from_another_ca_is_a_tls_error(clients, sim, tmp_path):
     other_ca = make_pki(tmp_path / "other-pki")["ca"]
 
     with pytest.raises(errors.TLSError) as caught:
-        MySafeApi(clients("alice", ca_path=other_ca)).list()
+        MySafeApi(clients("alice", ca_path=other_ca), API_SECRET).list()
     assert "segura_ca_path" in caught.value.hint
     assert counters(sim)["total"] == 0  # the handshake failed: nothing reached the API

@@ -513,8 +513,8 @@ SELECT_PLAYBOOK = """
           - ambiguous.msg == ambiguous_msg
       vars:
         ambiguous_msg: >-
-          2 API secrets match name 'Twin' (identifiers {{ twins | join(', ') }}).
-          Set identifier to choose one, or use a unique identifier_code.
+          2 API secrets visible to this API user have name 'Twin' (identifiers {{ twins | join(', ') }}).
+          Select one with identifier: several owners may share theirs with this API user under the same name.
 
     - name: Without failed_when the same task fails the play with that message
       segura.pam.mysafe_api_secret: {name: Twin, notes: "which one?"}
@@ -531,7 +531,7 @@ def test_select_by_identifier_code_or_name_and_refuse_ambiguous_names(playbook, 
 
     assert result.rc == 2, result
     assert "fatal: [localhost]" in result.stdout
-    assert "2 API secrets match name 'Twin'" in result.stdout
+    assert "2 API secrets visible to this API user have name 'Twin'" in result.stdout
     assert "Traceback" not in result.output
     secrets = stored(sim)
     assert secrets[alpha]["name"] == "Alpha renamed"

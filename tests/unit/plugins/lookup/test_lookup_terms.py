@@ -12,6 +12,9 @@ from ansible.errors import AnsibleLookupError
 
 from ansible_collections.segura.pam.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.segura.pam.plugins.lookup import mysafe_api_secret as plugin
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
+from ansible_collections.segura.pam.plugins.plugin_utils import mysafe_lookup
+from ansible_collections.segura.pam.plugins.plugin_utils.mysafe_lookup import term_key
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET, error_envelope, make_response
 
@@ -31,7 +34,7 @@ def option_definitions():
 @pytest.fixture
 def warnings(monkeypatch):
     shown = []
-    monkeypatch.setattr(plugin.display, "warning", lambda message, *args, **kwargs: shown.append(message))
+    monkeypatch.setattr(mysafe_lookup.display, "warning", lambda message, *args, **kwargs: shown.append(message))
     return shown
 
 
@@ -59,32 +62,32 @@ def lookup(monkeypatch, tmp_path, fake_http, warnings):
 
 @pytest.mark.parametrize("term, identifier", [(1, 1), (43, 43), ("42", 42), (" 7 ", 7), ("007", 7)])
 def test_identifier_terms_become_integers(term, identifier):
-    assert plugin.LookupModule._key(term, "identifier") == identifier
+    assert term_key(API_SECRET, term, "identifier") == identifier
 
 
 @pytest.mark.parametrize("term", ["abc", "", "   ", 0, "0", -1, "-1", "+5", "1.5", 1.5, "1e3", True, None, "0x1f"])
 def test_other_identifier_terms_are_refused_with_a_hint(term):
     with pytest.raises(errors.ConfigurationError) as caught:
-        plugin.LookupModule._key(term, "identifier")
-    assert "Term %r is not a secret identifier (a positive integer)." % (term,) == caught.value.message
+        term_key(API_SECRET, term, "identifier")
+    assert "Term %r is not an identifier (a positive integer)." % (term,) == caught.value.message
     assert "by=identifier_code" in caught.value.hint
 
 
 @pytest.mark.parametrize("term", ["\u00b2", "\u2460", "\u0663", "\uff13"])
 def test_digit_like_symbols_are_refused_like_other_non_integers(term):
     with pytest.raises(errors.ConfigurationError):
-        plugin.LookupModule._key(term, "identifier")
+        term_key(API_SECRET, term, "identifier")
 
 
 @pytest.mark.parametrize("term, code", [("payments-gcp", "payments-gcp"), ("  crm ", "crm"), (42, "42")])
 def test_identifier_code_terms_are_stripped_text(term, code):
-    assert plugin.LookupModule._key(term, "identifier_code") == code
+    assert term_key(API_SECRET, term, "identifier_code") == code
 
 
 @pytest.mark.parametrize("term", ["", "  ", "\t"])
 def test_empty_identifier_codes_are_refused(term):
-    with pytest.raises(errors.ConfigurationError, match="An identifier code term is empty"):
-        plugin.LookupModule._key(term, "identifier_code")
+    with pytest.raises(errors.ConfigurationError, match="An empty term cannot select an API secret by identifier_code"):
+        term_key(API_SECRET, term, "identifier_code")
 
 
 @pytest.mark.parametrize("terms, by", [((1, "abc"), "identifier"), ((2, 0), "identifier"),
@@ -138,7 +141,8 @@ def test_a_code_shared_by_two_visible_secrets_is_an_error_no_on_option_tolerates
     with pytest.raises(AnsibleLookupError) as caught:
         lookup("dup", by="identifier_code", on_missing="skip", on_denied="skip", on_inactive="skip")
     message = str(caught.value)
-    assert "term 'dup' (identifier_code): 2 visible API secrets have identifier_code 'dup' (identifiers 1, 2)" \
+    assert "term 'dup' (identifier_code): 2 API secrets visible to this API user have identifier_code 'dup' " \
+           "(identifiers 1, 2)" \
         in message
     assert "mine-value" not in message and "theirs-value" not in message
 

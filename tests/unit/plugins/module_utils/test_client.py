@@ -11,9 +11,10 @@ import pytest
 import yaml
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
-from ansible_collections.segura.pam.plugins.module_utils import errors, version
+from ansible_collections.segura.pam.plugins.module_utils import _version as version, errors
 from ansible_collections.segura.pam.plugins.module_utils.client import retry_after_seconds
-from ansible_collections.segura.pam.plugins.module_utils.mysafe import MySafeApi
+from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET, envelope, error_envelope
 
 LIST_PATH = "/api/mysafe/secretapi"
@@ -69,7 +70,7 @@ def test_update_accepts_both_success_statuses(make_client, fake_http, status, me
     sharing_failed = ["User 'zed' not found"]
     fake_http.reply(status, envelope(status, message, api_entity={"identifier": "7", "shared_error": sharing_failed}))
 
-    assert MySafeApi(make_client()).update(7, {"notes": "n"}) == sharing_failed
+    assert MySafeApi(make_client(), API_SECRET).update(7, {"notes": "n"}) == sharing_failed
     assert fake_http.api_requests[0].json == {"notes": "n"}
 
 

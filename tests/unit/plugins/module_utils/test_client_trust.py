@@ -15,7 +15,7 @@ import urllib3
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials, valid_token, without_userinfo
-from ansible_collections.segura.pam.plugins.module_utils.options import client_from_options
+from ansible_collections.segura.pam.plugins.module_utils._options import client_from_options
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET
 
 LIST_PATH = "/api/mysafe/secretapi"

@@ -6,7 +6,7 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.options import CONNECTION_ARGUMENT_SPEC, client_from_options
+from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC, client_from_options
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET
 
 ENV_NAMES = {

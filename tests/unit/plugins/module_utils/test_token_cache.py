@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from ansible_collections.segura.pam.plugins.module_utils.token_cache import FileTokenCache
+from ansible_collections.segura.pam.plugins.module_utils._token_cache import FileTokenCache
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET, envelope
 
 CREDENTIAL = (BASE_URL, "/iso/oauth2/token", None, CLIENT_ID, CLIENT_SECRET)

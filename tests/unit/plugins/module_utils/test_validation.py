@@ -3,8 +3,14 @@
 import pytest
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.mysafe import FIELDS
-from ansible_collections.segura.pam.plugins.module_utils.validation import check_identifier, secret_fields
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
+from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
+
+FIELDS = API_SECRET.fields
+
+
+def secret_fields(values):
+    return item_fields(API_SECRET, values)
 
 VALID = {"name": "GCP", "url": "https://gcp.example.com", "client_id": "app", "client_secret": "s3cr3t",
          "method": "POST", "tags": ["prod"], "users_allowed": [{"username": "bob", "can_edit": True}],
@@ -34,13 +40,13 @@ def test_identifier_must_be_positive(identifier):
 
 def test_check_identifier_names_the_option_it_is_given():
     with pytest.raises(errors.ConfigurationError) as caught:
-        check_identifier(0, option="identifiers")
+        check_identifier(0, API_SECRET, option="identifiers")
     assert caught.value.message.startswith("Option identifiers ")
 
 
 @pytest.mark.parametrize("identifier", [None, 1, 42])
 def test_valid_or_missing_identifier_passes(identifier):
-    check_identifier(identifier)
+    check_identifier(identifier, API_SECRET)
 
 
 @pytest.mark.parametrize("option", ["name", "url", "client_id", "identifier_code"])

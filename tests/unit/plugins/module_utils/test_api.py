@@ -3,9 +3,10 @@
 import pytest
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.mysafe import (MASK, MySafeApi, masked, normalise_entity,
-                                                                        normalise_summary, split_tags, to_identifier,
-                                                                        to_request)
+from ansible_collections.segura.pam.plugins.module_utils._api import (MASK, MySafeApi, masked, normalise_entity,
+                                                                      normalise_summary, split_tags, to_identifier,
+                                                                      to_request)
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
 from segura_fakes import envelope
 
 SECRETS_PATH = "/api/mysafe/secretapi"
@@ -27,14 +28,14 @@ NORMALISED = {
 
 
 def test_read_answer_is_normalised():
-    assert normalise_entity(READ_ANSWER) == NORMALISED
+    assert normalise_entity(API_SECRET, READ_ANSWER) == NORMALISED
 
 
 def test_create_and_update_answers_normalise_the_same():
     # api_entity names share users "username" and may carry tags as a list
     raw = dict(READ_ANSWER, identifier=3, tags=["prod", "gcp"],
                users_allowed=[{"username": "bob", "can_edit": True}, {"username": "alice", "can_edit": 0}])
-    assert normalise_entity(raw) == NORMALISED
+    assert normalise_entity(API_SECRET, raw) == NORMALISED
 
 
 @pytest.mark.parametrize("can_edit, expected", [
@@ -42,7 +43,7 @@ def test_create_and_update_answers_normalise_the_same():
     (1, True), (0, False), (True, True), (False, False)])
 def test_can_edit(can_edit, expected):
     user = {"name": "bob"} if can_edit is None else {"name": "bob", "can_edit": can_edit}
-    assert normalise_entity(dict(READ_ANSWER, users_allowed=[user]))["users_allowed"] == [
+    assert normalise_entity(API_SECRET, dict(READ_ANSWER, users_allowed=[user]))["users_allowed"] == [
         {"username": "bob", "can_edit": expected}]
 
 
@@ -67,12 +68,12 @@ def test_tags_string_becomes_a_list(tags, expected):
 def test_summary_from_the_list():
     summary = {"identifier": "3", "name": "GCP1", "need_justify": "0", "need_approval": "1", "can_view": True,
                "can_write": "false"}
-    assert normalise_summary(summary) == {"identifier": 3, "name": "GCP1", "can_view": True, "can_write": False,
+    assert normalise_summary(API_SECRET, summary) == {"identifier": 3, "name": "GCP1", "can_view": True, "can_write": False,
                                           "need_justify": False, "need_approval": True}
 
 
 def test_masked_hides_only_the_client_secret_and_copies():
-    safe = masked(NORMALISED)
+    safe = masked(API_SECRET, NORMALISED)
 
     assert safe["client_secret"] == MASK
     assert dict(safe, client_secret="s3cr3t") == NORMALISED
@@ -80,7 +81,7 @@ def test_masked_hides_only_the_client_secret_and_copies():
 
 
 def test_masked_leaves_an_empty_secret_empty():
-    assert masked(dict(NORMALISED, client_secret=""))["client_secret"] == ""
+    assert masked(API_SECRET, dict(NORMALISED, client_secret=""))["client_secret"] == ""
 
 
 def test_to_request_uses_the_wire_forms():
@@ -100,7 +101,7 @@ def test_to_request_sends_only_the_given_fields():
 
 @pytest.fixture
 def api(make_client):
-    return MySafeApi(make_client())
+    return MySafeApi(make_client(), API_SECRET)
 
 
 @pytest.mark.parametrize("filters, params", [

@@ -9,8 +9,9 @@ import json
 import pytest
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.mysafe import MASK, MySafeApi
-from ansible_collections.segura.pam.plugins.module_utils.sync import Differences, SecretSync
+from ansible_collections.segura.pam.plugins.module_utils._api import MASK, MySafeApi
+from ansible_collections.segura.pam.plugins.module_utils._engine import Differences, ItemSync
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
 
 STORED = dict(name="GCP", url="https://gcp.example.com", client_id="app", client_secret="old-secret-value",
               method="post", tags="prod,gcp", notes="n",
@@ -22,10 +23,10 @@ WANTED = dict(name="GCP", url="https://gcp.example.com", client_id="app", client
 @pytest.fixture
 def sync(make_client, mysafe_server):
     """``sync(**options)`` runs a SecretSync against the in-memory server and returns its result."""
-    api = MySafeApi(make_client())
+    api = MySafeApi(make_client(), API_SECRET)
 
     def run(wanted=None, **options):
-        syncer = SecretSync(api, wanted=dict(WANTED if wanted is None else wanted), **options)
+        syncer = ItemSync(api, wanted=dict(WANTED if wanted is None else wanted), **options)
         result = syncer.run()
         result["warnings"] = syncer.warnings
         return result
@@ -48,7 +49,7 @@ def sync(make_client, mysafe_server):
 ], ids=["tags-order", "tags-string-and-duplicates", "users-order-and-default", "groups-order", "method-case",
         "none-is-empty"])
 def test_equivalent_values_are_no_change(field, current, wanted):
-    assert Differences({field: current}, {field: wanted}).changes == {}
+    assert Differences(API_SECRET, {field: current}, {field: wanted}).changes == {}
 
 
 @pytest.mark.parametrize("field, current, wanted", [
@@ -58,11 +59,11 @@ def test_equivalent_values_are_no_change(field, current, wanted):
     ("method", "post", "get"),
     ("url", "https://a.example.com", "https://b.example.com")])
 def test_real_differences_are_changes(field, current, wanted):
-    assert list(Differences({field: current}, {field: wanted}).changes) == [field]
+    assert list(Differences(API_SECRET, {field: current}, {field: wanted}).changes) == [field]
 
 
 def test_client_secret_is_masked_in_the_diff_and_marked_when_changed():
-    differences = Differences({"client_secret": "old-secret-value", "name": "a"},
+    differences = Differences(API_SECRET, {"client_secret": "old-secret-value", "name": "a"},
                               {"client_secret": "new-secret-value", "name": "a"})
 
     assert differences.before == {"client_secret": MASK, "name": "a"}
@@ -72,14 +73,14 @@ def test_client_secret_is_masked_in_the_diff_and_marked_when_changed():
 
 
 def test_unchanged_client_secret_is_masked_without_mark():
-    differences = Differences({"client_secret": "same-secret"}, {"client_secret": "same-secret"})
+    differences = Differences(API_SECRET, {"client_secret": "same-secret"}, {"client_secret": "same-secret"})
 
     assert (differences.before, differences.after, differences.changes) == ({"client_secret": MASK},
                                                                             {"client_secret": MASK}, {})
 
 
 def test_diff_of_a_new_secret_has_no_before_and_masks_the_secret():
-    differences = Differences(None, {"client_secret": "new-secret-value", "name": "a"})
+    differences = Differences(API_SECRET, None, {"client_secret": "new-secret-value", "name": "a"})
 
     assert differences.before == {"client_secret": None, "name": None}
     assert differences.after == {"client_secret": MASK, "name": "a"}
@@ -125,14 +126,14 @@ def test_update_sends_only_the_changed_fields(sync, mysafe_server):
 def test_update_secret_policy(sync, mysafe_server, update_secret, writes):
     mysafe_server.add(**STORED)
 
-    result = sync(dict(WANTED, client_secret="new-secret-value"), update_secret=update_secret)
+    result = sync(dict(WANTED, client_secret="new-secret-value"), rewrite=update_secret)
     assert result["changed"] is bool(writes)
     assert mysafe_server.writes == writes
     assert "new-secret-value" not in repr(result)
 
 
 def test_update_secret_on_create_still_sets_it_on_create(sync, mysafe_server):
-    sync(dict(WANTED, client_secret="new-secret-value"), update_secret="on_create")
+    sync(dict(WANTED, client_secret="new-secret-value"), rewrite="on_create")
 
     assert mysafe_server.secrets[1]["client_secret"] == "new-secret-value"
 
@@ -186,7 +187,7 @@ def test_selection_by_identifier_code_uses_the_list_filter(sync, mysafe_server, 
     mysafe_server.add(**dict(STORED, identifier_code="other"))
     wanted_id = mysafe_server.add(**dict(STORED, identifier_code="gcp-1"))
 
-    result = sync(dict(WANTED, notes="x"), identifier_code="gcp-1")
+    result = sync(dict(WANTED, notes="x"), code="gcp-1")
     assert result["identifier"] == wanted_id
     assert fake_http.api_requests[0].params == {"identifier_code": "gcp-1"}
     assert [w[:2] for w in mysafe_server.writes] == [("update", wanted_id)]
@@ -211,7 +212,8 @@ def test_several_secrets_with_the_name_are_a_configuration_error(sync, mysafe_se
 
     with pytest.raises(errors.ConfigurationError) as caught:
         sync(dict(WANTED, notes="x"))
-    assert "2 API secrets match name 'GCP' (identifiers %d, %d)" % (first, second) in caught.value.message
+    assert "2 API secrets visible to this API user have name 'GCP' (identifiers %d, %d)" % (first, second) \
+        in caught.value.message
     assert "identifier" in caught.value.hint
     assert mysafe_server.writes == []
 
@@ -221,7 +223,7 @@ def test_create_without_required_fields_is_a_configuration_error_before_any_writ
     wanted = dict((k, v) for k, v in WANTED.items() if k not in left_out)
 
     with pytest.raises(errors.ConfigurationError) as caught:
-        sync(wanted, identifier_code="new-code")
+        sync(wanted, code="new-code")
     for field in left_out:
         assert field in caught.value.message and field in caught.value.hint
     assert mysafe_server.writes == []
@@ -288,7 +290,7 @@ def test_ambiguous_create_that_was_applied_reports_changed(sync, mysafe_server):
 def test_ambiguous_create_by_identifier_code_that_was_not_applied_is_sent_again(sync, mysafe_server):
     mysafe_server.fail_next("create", 504)  # the gateway failed before the write
 
-    result = sync(identifier_code="gcp")
+    result = sync(code="gcp")
     assert result["changed"] is True
     assert len(mysafe_server.secrets) == 1
     assert [w[0] for w in mysafe_server.writes] == ["create"]
@@ -320,7 +322,7 @@ def test_ambiguous_writes_that_never_settle_fail(sync, mysafe_server, fake_http)
         mysafe_server.fail_next("create", 502)
 
     with pytest.raises(errors.AmbiguousWriteError):
-        sync(identifier_code="gcp")
+        sync(code="gcp")
     assert mysafe_server.secrets == {}
     assert [r.method for r in fake_http.requests].count("POST") - len(fake_http.token_requests) == 3
 
@@ -335,7 +337,7 @@ def test_sharing_errors_become_warnings(make_client, fake_http, mysafe_server):
         return response
 
     fake_http.handler = unknown_user
-    syncer = SecretSync(MySafeApi(make_client()), wanted=dict(WANTED, users_allowed=[{"username": "zed"}]))
+    syncer = ItemSync(MySafeApi(make_client(), API_SECRET), wanted=dict(WANTED, users_allowed=[{"username": "zed"}]))
 
     assert syncer.run()["changed"] is True
     assert "User 'zed' not found" in syncer.warnings[0]

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: mysafe_note
+short_description: Read MySafe note contents from Segura
+version_added: 0.2.0
+description:
+  - Returns the content (or another field, see O(field)) of each MySafe note named by the terms, in the order
+    of the terms.
+  - Terms are the notes' identifiers, or their names with O(by=name).
+  - Many terms are read in parallel over kept-alive connections with one access token.
+  - Values are returned as unsafe text, so a content such as C({{ lookup('pipe', 'id') }}) is returned as it is
+    and never templated.
+author:
+  - segura.pam contributors (@segura-pam)
+extends_documentation_fragment:
+  - segura.pam.connection
+  - segura.pam.connection.plugins
+options:
+  _terms:
+    description: Identifiers (default) or names of the notes.
+    required: true
+    type: list
+    elements: str
+  by:
+    description:
+      - What the terms are.
+      - With V(name), each term must match exactly one note visible to the API user (the owner's notes and those
+        shared with it), by its exact name, case included; several matches fail the lookup, naming their
+        identifiers.
+    type: str
+    choices: [identifier, name]
+    default: identifier
+  field:
+    description:
+      - The field of each note to return. V(note) is the content.
+      - V(all) returns the whole normalised note as a dict (C(identifier), C(name), C(note), C(tags),
+        C(users_allowed), C(groups_allowed), C(active)).
+    type: str
+    default: note
+    choices: [note, name, tags, identifier, all]
+  on_missing:
+    description:
+      - What to do when a note does not exist (error 1005), or no visible note has the name.
+      - V(error) fails, V(warn) shows a warning and leaves the term out, V(skip) leaves it out silently.
+    type: str
+    choices: [error, warn, skip]
+    default: error
+  on_denied:
+    description: What to do when the API user has no access to a note (error 1006); see O(on_missing).
+    type: str
+    choices: [error, warn, skip]
+    default: error
+  on_inactive:
+    description: What to do when a note is disabled (error 1009); see O(on_missing).
+    type: str
+    choices: [error, warn, skip]
+    default: error
+  max_parallel:
+    description: How many notes are read at the same time.
+    type: int
+    default: 8
+notes:
+  - Like every lookup, it runs on the controller, with the controller's environment and files.
+  - Connection options given as variables (host, group, play or task vars) are rendered like any variable, so
+    a C(segura_client_secret) variable set to C({{ vault_segura_client_secret }}) works; a value marked
+    C(!unsafe) stays literal.
+  - When the credentials (O(segura_client_id) and O(segura_client_secret), or O(segura_token)) come from the
+    environment or C(ansible.cfg), a variable may not change O(segura_url), O(segura_proxy),
+    O(segura_token_path), O(segura_ca_path) or O(segura_validate_certs); the lookup fails naming both origins,
+    so that nobody who can edit the inventory, or a fact returned by a managed node, sends the controller's
+    credentials elsewhere. Set those options where the credentials are set, or as lookup keywords.
+  - C(~/.netrc) is never read, and an empty environment variable means the option's default.
+  - Terms left out by V(warn) or V(skip) make the result shorter than the list of terms.
+  - Several notes with the same name fail the term whatever O(on_missing) says; select them by identifier.
+seealso:
+  - module: segura.pam.mysafe_note_info
+  - module: segura.pam.mysafe_note
+"""
+
+EXAMPLES = r"""
+- name: Write the content of note 12 to a file (connection from SEGURA_* or segura_* variables)
+  ansible.builtin.copy:
+    content: "{{ lookup('segura.pam.mysafe_note', 12) }}"
+    dest: /etc/motd.d/break-glass
+    mode: "0600"
+  no_log: true
+
+- name: By name, several at once, as a list in the order of the terms
+  ansible.builtin.set_fact:
+    runbooks: "{{ query('segura.pam.mysafe_note', 'Payments break-glass procedure', 'On-call diary', by='name') }}"
+  no_log: true
+
+- name: The tags of a note, leaving out a disabled one with a warning
+  ansible.builtin.debug:
+    msg: "{{ lookup('segura.pam.mysafe_note', 12, field='tags', on_inactive='warn') }}"
+
+- name: The whole note as a dict
+  ansible.builtin.debug:
+    msg: "{{ lookup('segura.pam.mysafe_note', 12, field='all').name }}"
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - One value per term, in the order of the terms (terms left out by V(warn) or V(skip) excepted).
+    - A string for C(note) and C(name), a list for C(tags), an integer for C(identifier), a dict with O(field=all).
+  type: list
+  elements: raw
+"""
+
+from ansible_collections.segura.pam.plugins.module_utils._kinds import NOTE
+from ansible_collections.segura.pam.plugins.plugin_utils.mysafe_lookup import MySafeLookup
+
+
+class LookupModule(MySafeLookup):
+    KIND = NOTE

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: mysafe_password
+short_description: Read MySafe password values and TOTP codes from Segura
+version_added: 0.2.0
+description:
+  - Returns the C(password) (or another field, see O(field), such as the current TOTP code C(token)) of each
+    MySafe password named by the terms, in the order of the terms.
+  - Terms are the passwords' identifiers, or their names with O(by=name).
+  - Many terms are read in parallel over kept-alive connections with one access token.
+  - Values are returned as unsafe text, so a value such as C({{ lookup('pipe', 'id') }}) is returned as it is
+    and never templated.
+author:
+  - segura.pam contributors (@segura-pam)
+extends_documentation_fragment:
+  - segura.pam.connection
+  - segura.pam.connection.plugins
+options:
+  _terms:
+    description: Identifiers (default) or names of the passwords.
+    required: true
+    type: list
+    elements: str
+  by:
+    description:
+      - What the terms are.
+      - With V(name), each term must match exactly (case included) the name of one password visible to the API
+        user (the owner's passwords and those shared with it); several matches, for example one per account,
+        fail the lookup, naming their identifiers.
+    type: str
+    choices: [identifier, name]
+    default: identifier
+  field:
+    description:
+      - The field of each password to return.
+      - V(token) is the current TOTP code, computed by Segura from the stored C(secret_key) when the password is
+        read; an empty string when no seed is stored.
+      - V(all) returns the whole normalised password as a dict (C(identifier), C(name), C(username),
+        C(password), C(url), C(secret_key), C(token), C(notes), C(tags), C(users_allowed), C(groups_allowed),
+        C(active)).
+    type: str
+    default: password
+    choices: [password, username, url, token, name, notes, tags, secret_key, identifier, all]
+  on_missing:
+    description:
+      - What to do when a password does not exist (error 1005), or no visible password has the name.
+      - V(error) fails, V(warn) shows a warning and leaves the term out, V(skip) leaves it out silently.
+    type: str
+    choices: [error, warn, skip]
+    default: error
+  on_denied:
+    description: What to do when the API user has no access to a password (error 1006); see O(on_missing).
+    type: str
+    choices: [error, warn, skip]
+    default: error
+  on_inactive:
+    description: What to do when a password is disabled (error 1009); see O(on_missing).
+    type: str
+    choices: [error, warn, skip]
+    default: error
+  max_parallel:
+    description: How many passwords are read at the same time.
+    type: int
+    default: 8
+notes:
+  - Like every lookup, it runs on the controller, with the controller's environment and files.
+  - Connection options given as variables (host, group, play or task vars) are rendered like any variable, so
+    a C(segura_client_secret) variable set to C({{ vault_segura_client_secret }}) works; a value marked
+    C(!unsafe) stays literal.
+  - When the credentials (O(segura_client_id) and O(segura_client_secret), or O(segura_token)) come from the
+    environment or C(ansible.cfg), a variable may not change O(segura_url), O(segura_proxy),
+    O(segura_token_path), O(segura_ca_path) or O(segura_validate_certs); the lookup fails naming both origins,
+    so that nobody who can edit the inventory, or a fact returned by a managed node, sends the controller's
+    credentials elsewhere. Set those options where the credentials are set, or as lookup keywords.
+  - C(~/.netrc) is never read, and an empty environment variable means the option's default.
+  - Terms left out by V(warn) or V(skip) make the result shorter than the list of terms.
+  - A TOTP code is valid for its 30-second step only; read it in the task that uses it.
+seealso:
+  - module: segura.pam.mysafe_password
+  - module: segura.pam.mysafe_password_info
+"""
+
+EXAMPLES = r"""
+- name: Log in with the password of entry 12 (connection from SEGURA_* or segura_* variables)
+  ansible.builtin.uri:
+    url: https://app.example.com/login
+    method: POST
+    body_format: json
+    body:
+      username: "{{ lookup('segura.pam.mysafe_password', 12, field='username') }}"
+      password: "{{ lookup('segura.pam.mysafe_password', 12) }}"
+      otp: "{{ lookup('segura.pam.mysafe_password', 12, field='token') }}"
+  no_log: true
+
+- name: Several passwords at once, as a list in the order of the terms
+  ansible.builtin.set_fact:
+    db_passwords: "{{ query('segura.pam.mysafe_password', 12, 14, 15) }}"
+  no_log: true
+
+- name: By name, leaving out disabled ones with a warning
+  ansible.builtin.debug:
+    msg: "{{ query('segura.pam.mysafe_password', 'Payments database', 'CRM', by='name', on_inactive='warn') | length }}"
+
+- name: The whole entry as a dict
+  ansible.builtin.debug:
+    msg: "{{ lookup('segura.pam.mysafe_password', 12, field='all').url }}"
+"""
+
+RETURN = r"""
+_raw:
+  description:
+    - One value per term, in the order of the terms (terms left out by V(warn) or V(skip) excepted).
+    - A string for the text fields, a list for C(tags), an integer for C(identifier), a dict with O(field=all).
+  type: list
+  elements: raw
+"""
+
+from ansible_collections.segura.pam.plugins.module_utils._kinds import PASSWORD
+from ansible_collections.segura.pam.plugins.plugin_utils.mysafe_lookup import MySafeLookup
+
+
+class LookupModule(MySafeLookup):
+    KIND = PASSWORD

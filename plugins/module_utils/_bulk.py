@@ -1,0 +1,284 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Many items of one kind in one task: check all, resolve with few requests, apply in parallel.
+
+1. :func:`prepare`: every element is validated (fields, a selector, listed once) before any
+   request; problems fail the task naming the elements by index and selector.
+2. :class:`BulkSync` resolves the selectors: one unfiltered list; identifier codes (which the
+   list does not carry) by reading the visible items when they are not many more than the
+   elements, else by one filtered list per code; no item is read twice.
+3. Each element then goes through :class:`ItemSync` in a thread pool, with what was read as its
+   starting point: the same rules as the single-item module (only changed fields sent,
+   ambiguous writes settled by reading again). Every element is attempted; failures are
+   reported per element.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync
+from ansible_collections.segura.pam.plugins.module_utils._validation import item_fields
+
+# Read every visible item to learn the identifier codes when they are at most this many per
+# element (plus a few): cheaper than one filtered list per code.
+READ_ALL_PER_ELEMENT = 2
+READ_ALL_SLACK = 10
+OPERATIONS = ("created", "updated", "enabled", "disabled", "unchanged")
+
+
+class Element(object):
+    """One element of ``items``: its position, selector and validated fields."""
+
+    def __init__(self, kind, index, params):
+        self.kind = kind
+        self.index = index
+        self.params = params
+        self.identifier = params.get("identifier")
+        self.code = params.get(kind.code_field) if kind.code_field else None
+        self.state = params.get("state") or "present"
+        self.rewrite = params.get(kind.rewrite_option[0]) or "always"
+        self.wanted = None
+        #: (identifier or None, entity or None) once resolved; None: ItemSync looks it up itself
+        self.located = None
+        #: a typed error found while resolving (ambiguous selection, failed list)
+        self.failure = None
+
+    @property
+    def by(self):
+        if self.identifier is not None:
+            return "identifier"
+        if self.code:
+            return "code"
+        if self.params.get("name") is not None:
+            return "name"
+        return None
+
+    @property
+    def key(self):
+        """What makes two elements the same item."""
+        if self.by == "identifier":
+            return ("identifier", self.identifier)
+        if self.by == "code":
+            return ("code", self.code)
+        return ("name",) + tuple(self.params.get(field) for field in self.kind.name_fields)
+
+    def selector(self):
+        """The selector options as given (never a secret field)."""
+        chosen = {"identifier": ("identifier",), "code": (self.kind.code_field,),
+                  "name": self.kind.name_fields}.get(self.by, ())
+        return {option: self.params[option] for option in chosen if self.params.get(option) is not None}
+
+    def describe(self):
+        shown = ", ".join("%s %r" % item for item in sorted(self.selector().items()))
+        return "items[%d]%s" % (self.index, " (%s)" % shown if shown else "")
+
+
+def prepare(kind, items):
+    """Validated elements; ConfigurationError naming every element that cannot be applied."""
+    elements, problems, seen = [], [], {}
+    for index, params in enumerate(items or []):
+        element = Element(kind, index, params)
+        elements.append(element)
+        if element.by is None:
+            problems.append("%s selects nothing: set identifier%s or name" % (
+                element.describe(), ", %s" % kind.code_field if kind.code_field else ""))
+            continue
+        try:
+            element.wanted = item_fields(kind, params)
+        except errors.ConfigurationError as error:
+            problems.append("%s: %s" % (element.describe(), error))
+        if element.key in seen:
+            problems.append("%s names the same %s as items[%d]" % (element.describe(), kind.label, seen[element.key]))
+        seen.setdefault(element.key, index)
+    if problems:
+        raise errors.ConfigurationError(
+            "%d of the %d items cannot be applied, so nothing was sent: %s." % (
+                len(problems), len(elements), "; ".join(problems)),
+            hint="Correct those items and run the task again.")
+    return elements
+
+
+class BulkSync(object):
+    """Apply ``elements`` (from :func:`prepare`) of ``api.kind`` with ``max_parallel`` requests at once."""
+
+    def __init__(self, api, elements, max_parallel=8, exclusive_tag=None, check_mode=False):
+        self.api = api
+        self.kind = api.kind
+        self.elements = elements
+        self.workers = max(1, max_parallel)
+        self.exclusive_tag = exclusive_tag
+        self.check_mode = check_mode
+        #: identifier -> entity, or None when it is disabled (it cannot be read then)
+        self.read = {}
+        self.visible = []
+        self.warnings = []
+
+    def _parallel(self, function, values):
+        values = list(values)
+        if not values:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(values))) as pool:
+            return list(pool.map(function, values))
+
+    def _read(self, identifier):
+        """(identifier, entity, or None when disabled, or the typed error of the read)."""
+        try:
+            return identifier, self.api.get(identifier)
+        except errors.InactiveSecretError:
+            return identifier, None
+        except errors.SeguraError as error:
+            return identifier, error
+
+    def _readable(self):
+        return {i: entity for i, entity in self.read.items() if isinstance(entity, dict)}
+
+    def _read_all(self, identifiers):
+        """Read each identifier not read yet (in parallel); every item is read at most once."""
+        for identifier, entity in self._parallel(self._read, [i for i in dict.fromkeys(identifiers)
+                                                              if i not in self.read]):
+            self.read[identifier] = entity
+
+    # -- resolving --------------------------------------------------------------------------
+
+    def resolve(self):
+        """Give every element its (identifier, current entity); failures are kept on the element."""
+        kind, elements = self.kind, self.elements
+        if any(e.by != "identifier" for e in elements) or self.exclusive_tag:
+            try:
+                self.visible = self.api.list()
+            except errors.SeguraError as error:  # the elements that needed it fail with it
+                for element in elements:
+                    if element.by != "identifier":
+                        element.failure = error
+        by_code = [e for e in elements if e.by == "code" and e.failure is None]
+        if by_code:
+            self._resolve_codes(by_code)
+        for element in elements:
+            if element.failure is not None:
+                continue
+            if element.by == "name":
+                wanted = {field: element.params.get(field) for field in kind.name_fields
+                          if element.params.get(field) is not None}
+                found = [s for s in self.visible if all(s.get(f) == v for f, v in wanted.items())]
+                if len(found) > 1:
+                    element.failure = errors.AmbiguousSelectionError(
+                        "%d %s visible to this API user match (identifiers %s)." % (
+                            len(found), kind.plural, ", ".join(str(s["identifier"]) for s in found)),
+                        hint="Select it with identifier%s." % (
+                            " or %s" % kind.code_field if kind.code_field else ""))
+                element.located = (found[0]["identifier"], None) if len(found) == 1 else (None, None)
+            elif element.by == "identifier":
+                element.located = (element.identifier, None)
+        self._read_all(e.located[0] for e in elements if e.located and e.located[0] is not None)
+        for element in elements:
+            if element.located and element.located[0] is not None:
+                entity = self.read[element.located[0]]
+                # a read that failed is left to ItemSync, which knows what each failure means
+                element.located = None if isinstance(entity, errors.SeguraError) else (element.located[0], entity)
+
+    def _resolve_codes(self, by_code):
+        """Identifier codes are not in the list answer: read the visible items, or list per code."""
+        code_field = self.kind.code_field
+        if len(self.visible) <= READ_ALL_PER_ELEMENT * len(self.elements) + READ_ALL_SLACK:
+            self._read_all(s["identifier"] for s in self.visible)
+            codes = {}
+            for entity in self._readable().values():
+                codes.setdefault(entity[code_field], []).append(entity["identifier"])
+            unknown = [e for e in by_code if e.code not in codes]
+        else:
+            codes, unknown = {}, by_code
+        # Not among the readable items (new, or disabled): the filtered list says which.
+        def listed(element):
+            try:
+                return [s["identifier"] for s in self.api.list(**{code_field: element.code})]
+            except errors.SeguraError as error:
+                element.failure = error
+                return []
+
+        for element, found in zip(unknown, self._parallel(listed, unknown)):
+            codes[element.code] = found
+        for element in by_code:
+            if element.failure is not None:
+                continue
+            matches = codes.get(element.code) or []
+            if len(matches) > 1:
+                element.failure = errors.AmbiguousSelectionError(
+                    "%d %s visible to this API user have %s '%s' (identifiers %s)." % (
+                        len(matches), self.kind.plural, code_field, element.code, ", ".join(map(str, matches))),
+                    hint="Several owners use this code: select the %s with identifier." % self.kind.label)
+            element.located = (matches[0], None) if len(matches) == 1 else (None, None)
+
+    # -- applying ---------------------------------------------------------------------------
+
+    def _apply(self, element):
+        result = dict(element.selector(), identifier=None, operation=None, changed=False, failed=False, msg="")
+        try:
+            if element.failure is not None:
+                raise element.failure
+            sync = ItemSync(self.api, identifier=element.identifier, code=element.code, wanted=element.wanted,
+                            state=element.state, rewrite=element.rewrite, check_mode=self.check_mode,
+                            located=element.located)
+            outcome = sync.run()
+            self.warnings.extend("%s: %s" % (element.describe(), warning) for warning in sync.warnings)
+            result.update(identifier=outcome["identifier"], operation=outcome["operation"],
+                          changed=outcome["changed"])
+            if outcome["changed"]:
+                result["diff"] = dict(outcome["diff"], before_header=element.describe(),
+                                      after_header=element.describe())
+        except errors.SeguraError as error:
+            result.update(failed=True, msg=str(error), identifier=(element.located or (None,))[0])
+        return result
+
+    def _exclusive(self, results):
+        """Disable every active item with the exclusive tag that no element matched."""
+        matched = {r["identifier"] for r in results if r["identifier"] is not None}
+        candidates = [s["identifier"] for s in self.visible if s["identifier"] not in matched]
+        if "tags" in self.kind.summary_fields:
+            candidates = [s["identifier"] for s in self.visible
+                          if s["identifier"] in candidates and self.exclusive_tag in s["tags"]]
+        self._read_all(candidates)
+        readable = self._readable()
+        extra = [i for i in candidates if i in readable and self.exclusive_tag in readable[i]["tags"]]
+
+        def disable(identifier):
+            sync = ItemSync(self.api, identifier=identifier, state="absent", check_mode=self.check_mode,
+                            located=(identifier, readable[identifier]))
+            result = {"identifier": identifier, "name": readable[identifier]["name"], "failed": False, "msg": ""}
+            try:
+                outcome = sync.run()
+                header = "identifier %d (exclusive_tag %r)" % (identifier, self.exclusive_tag)
+                result.update(operation=outcome["operation"], changed=outcome["changed"])
+                if outcome["changed"]:
+                    result["diff"] = dict(outcome["diff"], before_header=header, after_header=header)
+            except errors.SeguraError as error:
+                result.update(operation=None, changed=False, failed=True, msg=str(error))
+            return result
+
+        return self._parallel(disable, extra)
+
+    def run(self):
+        """{changed, results, summary, diff list} — ``failed`` elements are counted, not raised."""
+        try:
+            self.resolve()
+        except errors.SeguraError as error:  # the list itself failed: every element fails with it
+            for element in self.elements:
+                element.failure = error
+        results = self._parallel(self._apply, self.elements)
+        excluded = self._exclusive(results) if self.exclusive_tag and self.visible else []
+        summary = dict.fromkeys(OPERATIONS + ("failed",), 0)
+        diffs = []
+        for result in results + excluded:
+            summary["failed" if result["failed"] else result["operation"]] += 1
+            if "diff" in result:
+                diffs.append(result.pop("diff"))
+        return {
+            "changed": any(r["changed"] for r in results + excluded),
+            "results": results,
+            "excluded": excluded,
+            "summary": summary,
+            "diff": diffs,
+        }

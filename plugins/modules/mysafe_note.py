@@ -1,0 +1,203 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, segura.pam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: mysafe_note
+short_description: Create, update, disable and enable MySafe notes in Segura
+version_added: 0.2.0
+description:
+  - Keeps one MySafe note of a Segura (formerly senhasegura) PAM server in the wanted state.
+  - The module reads the current note, compares it field by field, and sends one update with only the
+    fields that differ. When nothing differs it writes nothing and reports C(changed=false).
+  - Options that are left out leave those fields as they are on the server.
+  - Segura has no deletion of notes; O(state=absent) disables the note.
+author:
+  - segura.pam contributors (@segura-pam)
+extends_documentation_fragment:
+  - segura.pam.connection
+  - segura.pam.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: O(note) is shown only as a fixed mask, followed by C((changed)) when it would change.
+options:
+  identifier:
+    description:
+      - The server's numeric id of the note. Selects an existing note; it cannot be chosen on creation.
+      - Without O(identifier), the note is matched by O(name) (exactly, case included) among the notes the
+        API user can see; none matching creates it, several matching fail the task naming their identifiers.
+    type: int
+  name:
+    description:
+      - Name of the note. Required to create one.
+      - Selects the note when O(identifier) is not set; with O(identifier) it is a field to set (a rename).
+    type: str
+  note:
+    description:
+      - The content of the note. Required to create one. Never shown in output, logs or diffs.
+      - At most 900 characters (the limit of current Segura versions); a longer value fails the task before
+        anything is sent, naming the length and the limit but not the content.
+      - See O(update_note) to set it only when the note is created.
+    type: str
+  tags:
+    description: Keywords of the note. Order and duplicates do not matter.
+    type: list
+    elements: str
+  users_allowed:
+    description:
+      - The exact list of users the note is shared with (order does not matter). Users not listed lose access;
+        V([]) removes every user. The owner's own access is implicit.
+    type: list
+    elements: dict
+    suboptions:
+      username:
+        description: Segura user name.
+        type: str
+        required: true
+      can_edit:
+        description: Whether the user may update, disable and enable the note; otherwise view only.
+        type: bool
+        default: false
+  groups_allowed:
+    description: The exact list of groups the note is shared with (order does not matter).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Segura group name.
+        type: str
+        required: true
+      can_edit:
+        description: Whether the group's members may update, disable and enable the note.
+        type: bool
+        default: false
+  state:
+    description:
+      - V(present) creates or updates the note, and enables it if it is disabled.
+      - V(absent) disables it. A note that is missing or already disabled is not a change.
+    type: str
+    choices: [present, absent]
+    default: present
+  update_note:
+    description:
+      - V(always) sets O(note) whenever it differs from the stored content.
+      - V(on_create) sets it only when the note is created and never overwrites existing content (for notes
+        edited by people in MySafe). The 900-character limit is checked either way.
+    type: str
+    choices: [always, on_create]
+    default: always
+seealso:
+  - module: segura.pam.mysafe_note_info
+  - plugin: segura.pam.mysafe_note
+    plugin_type: lookup
+notes:
+  - The selected API user needs C(can_edit) on the note (or must own it) to update, disable or enable it.
+  - An access key set to return sensitive data encrypted gets the content in a form that cannot be compared;
+    use O(update_note=on_create) with such keys. Segura fails to read encrypted notes longer than about 500
+    characters (HTTP 500 C(Ocorreu um erro ao criptografar o texto)); the task then fails with that message.
+"""
+
+EXAMPLES = r"""
+- name: Create a note (or leave it as it is when nothing differs)
+  segura.pam.mysafe_note:
+    segura_url: https://segura.example.com
+    segura_client_id: "{{ vault_segura_client_id }}"
+    segura_client_secret: "{{ vault_segura_client_secret }}"
+    name: Payments break-glass procedure
+    note: "{{ lookup('ansible.builtin.file', 'break-glass.txt') }}"
+    tags: [payments, runbook]
+  register: break_glass
+
+- name: Set the connection once for every module of the collection
+  module_defaults:
+    group/segura.pam.mysafe:
+      segura_url: https://segura.example.com
+      segura_client_id: "{{ vault_segura_client_id }}"
+      segura_client_secret: "{{ vault_segura_client_secret }}"
+  block:
+    - name: Rename note 12
+      segura.pam.mysafe_note:
+        identifier: 12
+        name: Payments break-glass procedure (2026)
+
+    - name: Share with alice (may edit) and the devops group (view only); nobody else
+      segura.pam.mysafe_note:
+        name: Payments break-glass procedure
+        users_allowed:
+          - username: alice
+            can_edit: true
+        groups_allowed:
+          - name: devops
+
+    - name: Create a note people edit in MySafe, without ever overwriting their text
+      segura.pam.mysafe_note:
+        name: On-call diary
+        note: Started by Ansible
+        update_note: on_create
+
+    - name: Preview a change without writing anything
+      segura.pam.mysafe_note:
+        name: Payments break-glass procedure
+        note: "{{ new_procedure }}"
+      check_mode: true
+      diff: true
+      register: preview
+
+    - name: Disable a note (Segura has no deletion)
+      segura.pam.mysafe_note:
+        name: Payments break-glass procedure
+        state: absent
+"""
+
+RETURN = r"""
+operation:
+  description:
+    - What the task did (or, in check mode, would do) - V(created), V(updated), V(enabled), V(disabled) or
+      V(unchanged). A disabled note that is enabled and also has fields updated reports V(updated).
+  returned: always
+  type: str
+  sample: updated
+identifier:
+  description: The server's id of the note. Null when a note would be created in check mode.
+  returned: always
+  type: int
+  sample: 12
+note:
+  description:
+    - The note as stored after the task (as it would be, in check mode), in the collection's normalised shape.
+    - Its content (C(note)) is masked. Null when the note is missing, or disabled and cannot be read.
+  returned: always
+  type: dict
+  sample:
+    identifier: 12
+    name: Payments break-glass procedure
+    note: "********"
+    tags: [payments, runbook]
+    users_allowed: [{username: alice, can_edit: true}]
+    groups_allowed: [{name: devops, can_edit: false}]
+    active: true
+diff:
+  description: Before and after of every compared field (and of C(active) when it changes); C(note) masked.
+  returned: always
+  type: dict
+  sample:
+    before: {name: Payments break-glass procedure, note: "********"}
+    after: {name: Payments break-glass procedure (2026), note: "******** (changed)"}
+"""
+
+from ansible_collections.segura.pam.plugins.module_utils._kinds import NOTE
+from ansible_collections.segura.pam.plugins.module_utils._module import run_item_module
+
+
+def main():
+    run_item_module(NOTE)
+
+
+if __name__ == "__main__":
+    main()

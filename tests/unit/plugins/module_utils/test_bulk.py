@@ -1,0 +1,181 @@
+"""The bulk engine: checks before any request, few requests to resolve, every element attempted.
+
+Against the in-memory MySafe of tests/unit/conftest.py; requests are counted on the fake session.
+"""
+
+import pytest
+
+from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils._api import MASK, MySafeApi
+from ansible_collections.segura.pam.plugins.module_utils._bulk import BulkSync, prepare
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
+from ansible_collections.segura.pam.plugins.module_utils._module import item_argument_spec
+
+SECRET_VALUE = "bulk-secret-value-Xw3"
+
+
+def element(**options):
+    """An element as Ansible hands it over: every suboption present, defaults applied."""
+    params = {name: spec.get("default") for name, spec in item_argument_spec(API_SECRET).items()}
+    params.update(options)
+    return params
+
+
+def stored(index, **fields):
+    values = dict(name="svc-%02d" % index, url="https://svc.example.com", client_id="id-%02d" % index,
+                  client_secret=SECRET_VALUE, identifier_code="code-%02d" % index)
+    values.update(fields)
+    return values
+
+
+def as_element(index, **fields):
+    return element(**stored(index, **fields))
+
+
+@pytest.fixture
+def bulk(make_client, mysafe_server):
+    """``bulk(items, **options)``: a BulkSync run; returns (outcome, the fake session's API requests)."""
+    client = make_client()
+
+    def run(items, **options):
+        engine = BulkSync(MySafeApi(client, API_SECRET), prepare(API_SECRET, items), **options)
+        return engine.run()
+
+    return run
+
+
+def api_calls(fake_http):
+    return [(r.method, r.path.rstrip("0123456789/"), tuple(sorted((r.params or {}).items())))
+            for r in fake_http.api_requests]
+
+
+# -- checked before anything is sent -------------------------------------------------------------
+
+
+def test_every_problem_is_named_by_index_and_selector_and_nothing_is_sent(fake_http):
+    items = [
+        as_element(0),
+        element(url="https://x.example.com"),                        # selects nothing
+        as_element(2, name=""),                                      # empty name
+        as_element(0, identifier_code="code-00"),                    # same code as items[0]
+        element(identifier=7, method="FETCH", client_secret="never-shown-Q9"),
+        element(identifier=7),                                       # same identifier as items[4]
+    ]
+
+    with pytest.raises(errors.ConfigurationError) as raised:
+        prepare(API_SECRET, items)
+
+    message = str(raised.value)
+    assert "5 of the 6 items cannot be applied, so nothing was sent" in message
+    assert "items[1] selects nothing" in message
+    assert "items[2] (identifier_code 'code-02'): Option name is empty" in message
+    assert "items[3] (identifier_code 'code-00') names the same API secret as items[0]" in message
+    assert "items[4] (identifier 7): Option method 'FETCH' is not an HTTP method" in message
+    assert "items[5] (identifier 7) names the same API secret as items[4]" in message
+    assert "never-shown-Q9" not in message
+    assert fake_http.requests == []
+
+
+# -- resolving with few requests ----------------------------------------------------------------
+
+
+def test_unchanged_items_by_code_cost_one_list_and_one_read_each(bulk, mysafe_server, fake_http):
+    for index in range(10):
+        mysafe_server.add(**stored(index))
+
+    outcome = bulk([as_element(index) for index in range(10)])
+
+    assert outcome["summary"] == {"created": 0, "updated": 0, "enabled": 0, "disabled": 0, "unchanged": 10,
+                                  "failed": 0}
+    calls = api_calls(fake_http)
+    assert calls.count(("GET", "/api/mysafe/secretapi", ())) == 11  # 1 list + 10 reads
+    assert len(fake_http.token_requests) == 1 and mysafe_server.writes == []
+
+
+def test_when_many_more_items_are_visible_codes_are_listed_one_by_one(bulk, mysafe_server, fake_http):
+    for index in range(40):
+        mysafe_server.add(**stored(index))
+
+    outcome = bulk([as_element(3), as_element(7)])
+
+    assert [r["operation"] for r in outcome["results"]] == ["unchanged", "unchanged"]
+    calls = api_calls(fake_http)
+    assert ("GET", "/api/mysafe/secretapi", (("identifier_code", "code-03"),)) in calls
+    assert len(calls) == 1 + 2 + 2  # the list, a filtered list per code, a read per element
+
+
+def test_new_changed_and_named_items_are_applied_in_input_order(bulk, mysafe_server):
+    kept = mysafe_server.add(**stored(1))
+    mysafe_server.add(**stored(2, identifier_code=""))
+    retired = mysafe_server.add(**stored(3))
+
+    outcome = bulk([
+        as_element(9),                                                             # new
+        as_element(1, notes="rotated"),                                            # one field changed
+        element(name="svc-02", url="https://svc.example.com", client_id="id-02"),  # by name, unchanged
+        element(identifier=retired, state="absent"),
+    ], max_parallel=1)
+
+    assert [(r.get("identifier_code") or r.get("name") or r.get("identifier"), r["operation"])
+            for r in outcome["results"]] == [("code-09", "created"), ("code-01", "updated"), ("svc-02", "unchanged"),
+                                             (retired, "disabled")]
+    assert outcome["results"][1]["identifier"] == kept and outcome["changed"] is True
+    assert [w[0] for w in mysafe_server.writes] == ["create", "update", "inactive"]
+    assert mysafe_server.writes[1][2] == {"notes": "rotated"}  # only the changed field
+
+
+def test_a_failing_element_does_not_stop_the_others(bulk, mysafe_server):
+    mysafe_server.add(**stored(1, identifier_code=""))
+    mysafe_server.add(**stored(2, identifier_code="", name="svc-01"))  # two secrets named svc-01
+
+    outcome = bulk([element(name="svc-01", url="https://u.example.com", client_id="c"), as_element(5)])
+
+    first, second = outcome["results"]
+    assert first["failed"] and "2 API secrets visible to this API user match (identifiers 1, 2)" in first["msg"]
+    assert (second["failed"], second["operation"]) == (False, "created")
+    assert outcome["summary"]["failed"] == 1 and outcome["summary"]["created"] == 1
+
+
+def test_a_missing_identifier_fails_its_element_only(bulk, mysafe_server):
+    outcome = bulk([element(identifier=99, notes="x"), as_element(1)])
+
+    assert outcome["results"][0]["failed"] and "1005" in outcome["results"][0]["msg"]
+    assert outcome["results"][1]["operation"] == "created"
+
+
+# -- check mode, diff, exclusive tag ------------------------------------------------------------
+
+
+def test_check_mode_writes_nothing_and_tells_the_truth(bulk, mysafe_server):
+    mysafe_server.add(**stored(1))
+
+    outcome = bulk([as_element(1, notes="new"), as_element(2)], check_mode=True)
+
+    assert [r["operation"] for r in outcome["results"]] == ["updated", "created"]
+    assert mysafe_server.writes == []
+
+
+def test_one_masked_diff_per_changed_element_headed_with_its_selector(bulk, mysafe_server):
+    mysafe_server.add(**stored(1))
+    mysafe_server.add(**stored(2))
+
+    outcome = bulk([as_element(1, client_secret="rotated-Vq1"), as_element(2)])
+
+    [diff] = outcome["diff"]
+    assert diff["before_header"] == diff["after_header"] == "items[0] (identifier_code 'code-01')"
+    assert diff["before"]["client_secret"] == MASK and diff["after"]["client_secret"] == MASK + " (changed)"
+    assert "rotated-Vq1" not in repr(outcome) and SECRET_VALUE not in repr(outcome)
+
+
+def test_exclusive_tag_disables_the_tagged_secrets_no_element_names(bulk, mysafe_server):
+    mysafe_server.add(**stored(1, tags="owned"))
+    stray = mysafe_server.add(**stored(2, tags="owned,extra"))
+    other = mysafe_server.add(**stored(3, tags="someone-else"))
+
+    preview = bulk([as_element(1, tags=["owned"])], exclusive_tag="owned", check_mode=True)
+    assert [(e["identifier"], e["operation"]) for e in preview["excluded"]] == [(stray, "disabled")]
+    assert mysafe_server.writes == []
+
+    applied = bulk([as_element(1, tags=["owned"])], exclusive_tag="owned")
+    assert applied["summary"]["disabled"] == 1
+    assert mysafe_server.secrets[stray]["active"] is False and mysafe_server.secrets[other]["active"] is True
