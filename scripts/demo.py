@@ -45,6 +45,8 @@ def main():
         run(BIN / "ansible-playbook", "segura.pam.demo", env=env)
         counters = simulator.control.counters()
         print("Simulator counted %(total)d requests: %(token)d token request(s), %(writes)d write(s)." % counters)
+        print("Writes per kind: " + ", ".join("%s %d" % (kind, simulator.control.counters(kind)["writes"])
+                                              for kind in ("secrets", "passwords", "notes")) + ".")
 
 
 if __name__ == "__main__":

@@ -99,8 +99,8 @@ seealso:
 notes:
   - The selected API user needs C(can_edit) on the note (or must own it) to update, disable or enable it.
   - An access key set to return sensitive data encrypted gets the content in a form that cannot be compared;
-    use O(update_note=on_create) with such keys. Segura fails to read encrypted notes longer than about 500
-    characters (HTTP 500 C(Ocorreu um erro ao criptografar o texto)); the task then fails with that message.
+    use O(update_note=on_create) with such keys. Segura is documented to fail reading long encrypted notes
+    (HTTP 500 C(Ocorreu um erro ao criptografar o texto)); the task then fails with that message.
 """
 
 EXAMPLES = r"""

@@ -102,8 +102,7 @@ password:
     - The password selected by O(identifier) or O(name), normalised.
     - C(password), C(secret_key) and C(token) are masked unless O(reveal_secret=true), and are empty strings
       when they hold nothing (C(secret_key) and C(token) without a TOTP seed).
-    - A disabled password has only C(identifier) and C(active=false), plus C(name) and C(username) when it was
-      selected by name.
+    - A disabled password has only C(identifier) and C(active=false).
   returned: when O(identifier) or O(name) alone is set
   type: dict
   sample:

@@ -127,7 +127,7 @@ def test_applying_a_list_creates_then_rereading_changes_nothing(playbook, sim):
     for run in (created, again):
         leaked = [s["client_secret"] for s in secrets if s["client_secret"] in run.output]
         assert not leaked, "client secrets in the -vvv output: %s" % leaked
-    assert "(censored due to no_log)" in again.stdout
+    assert '"client_secret": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in again.stdout  # -vvv shows the masked args
 
 
 def test_items_selected_by_identifier_or_code_are_applied_as_given(playbook, sim):
@@ -205,16 +205,16 @@ INVALID_INPUT = {
     "no selector": ([{"url": "https://a.example.com", "client_id": "a", "client_secret": "nameless-secret-7Hq"}],
                     "one of the following is required: identifier, identifier_code, name"),
     "empty selector": ([{"name": "ok", "notes": "x"}, {"name": "", "identifier_code": None, "notes": "y"}],
-                       "mysafe_api_secrets items 1 (counted from 0) have no identifier, identifier_code or name"),
+                       "items[1] (name ''): Option name is empty"),
     "identifier not a number": ([{"identifier": "forty-two"}], "'forty-two'\" cannot be converted to an int"),
     "share without username": ([{"name": "a", "users_allowed": [{"can_edit": True}]}],
                                "missing required arguments: username found in mysafe_api_secrets -> users_allowed"),
     "same secret twice": ([{"name": "twin", "notes": "1"}, {"name": "twin", "notes": "2"}],
-                          "lists the same secret more than once (name 'twin')"),
+                          "items[1] (name 'twin') names the same API secret as items[0]"),
     "new secret without url": ([{"name": "brand-new", "client_id": "x", "client_secret": "incomplete-secret-3Jd"}],
-                               "No API secret is named 'brand-new', and creating one needs name, url and client_id"),
+                               "items[0] (name 'brand-new'): No matching API secret exists, and url is required"),
     "wrong access key": (([{"name": "a"}], {"segura_client_secret": "not-the-key-5Rv", "segura_token_cache": False}),
-                         "No access token for the role: Segura refused the token request"),
+                         "items[0] (name 'a'): Segura refused the token request"),
 }
 
 
@@ -271,7 +271,7 @@ def test_a_wrong_client_secret_is_refused_even_when_a_token_is_cached(playbook, 
     wrong = apply_role(playbook, secrets, connection={"segura_client_secret": "not-alices-secret-7Yt"})
 
     assert wrong.rc != 0
-    assert "No access token for the role" in wrong.stdout
+    assert "Segura refused the token request" in wrong.stdout
 
 
 def test_a_failing_item_is_named_without_its_secret_and_the_others_are_applied(playbook, sim):
@@ -281,7 +281,7 @@ def test_a_failing_item_is_named_without_its_secret_and_the_others_are_applied(p
     ])
 
     assert result.rc != 0
-    assert "identifier_code 'nowhere': No matching API secret exists" in result.stdout
+    assert "items[1] (identifier_code 'nowhere'): No matching API secret exists" in result.stdout
     assert "name, url, client_id are required" in result.stdout
     assert sorted(by_name(sim)) == ["fine"]
     for secret in ("fine-secret-6Wm", "lost-secret-6Wm"):

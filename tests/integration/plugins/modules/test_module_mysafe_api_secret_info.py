@@ -186,10 +186,10 @@ ERRORS_PLAYBOOK = """
           - "'1006' in not_shared.msg and 'User does not have access' in not_shared.msg"
           - not_shared.error_code == 1006
           - "'share' in not_shared.msg"
-          - "\\"No API secrets visible to this API user have identifier_code 'nowhere'\\" in unknown_code.msg"
+          - "\\"No API secret visible to this API user has identifier_code 'nowhere'\\" in unknown_code.msg"
           - "'2 API secrets visible' in ambiguous_code.msg"
           - ambiguous_ids in ambiguous_code.msg
-          - "'select one with identifier' in ambiguous_code.msg"
+          - "'Select one with identifier' in ambiguous_code.msg"
           - "'mutually exclusive' in identifier_and_tag.msg and 'identifier|tag' in identifier_and_tag.msg"
           - "'Option identifier must be a positive integer' in identifier_zero.msg"
       vars:

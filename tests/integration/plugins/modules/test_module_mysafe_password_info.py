@@ -1,0 +1,221 @@
+"""segura.pam.mysafe_password_info driven by real ansible-playbook runs against the HTTPS simulator.
+
+The same visible world for every test: alice owns a payments database password with a TOTP seed,
+near misses of it (the name in another case, longer user names and URLs, a tag in another case),
+a disabled entry and two entries named Twin; carol owns one she keeps to herself (with the same
+name and user name as alice's) and one she shares with the devops group, alice's group.
+
+The simulator's list filters match a part of the name, user name and URL, in any case, and tags in
+any case, as a server may: every near miss below is one the server returns and the module must drop.
+The module only reads, so every run must leave the write counter at zero.
+"""
+
+import json
+
+import pytest
+
+# The sibling module test file owns the seeding helpers (pytest puts this directory on sys.path).
+from test_module_mysafe_password import RFC_SEED, seed_password, stored, totp
+
+VALUES = {
+    "payments": "payments-password-Fe40",
+    "case": "case-password-Rr17",
+    "replica": "replica-password-Nx66",
+    "old": "old-password-Ow03",
+    "twin_a": "twin-a-password-Jk28",
+    "twin_b": "twin-b-password-Mc95",
+    "private": "private-password-Yd52",
+    "team": "team-password-Gu71",
+}
+CLOCK = 1111111109  # an RFC 6238 test time
+DEVOPS_VIEW = [{"name": "devops"}]
+
+
+@pytest.fixture
+def ids(sim):
+    """Seed the visible world; returns the identifiers by short name."""
+    def seed(key, owner="alice", **fields):
+        return seed_password(sim, owner=owner, password=VALUES[key], **fields)
+
+    sim.control.clock(CLOCK)
+    return {
+        "payments": seed("payments", secret_key=RFC_SEED),
+        "case": seed("case", name="payments database", username="svc_payments2", url="db01.example.com:54321",
+                     tags="Database"),
+        "replica": seed("replica", name="Payments database replica", username="svc", url="db01.example.com",
+                        tags="databases"),
+        "old": seed("old", name="Old", username="old", tags="database", active=False),
+        "twin_a": seed("twin_a", name="Twin", username="a", tags="twin"),
+        "twin_b": seed("twin_b", name="Twin", username="b", tags="twin"),
+        "private": seed("private", owner="carol"),
+        "team": seed("team", owner="carol", name="Team", tags="team,database", groups_allowed=DEVOPS_VIEW),
+    }
+
+
+def run_read_only(playbook, sim, text, ids, **options):
+    result = playbook.run(text, extra_vars={"ids": ids}, **options)
+    assert result.rc == 0, result
+    assert "Traceback" not in result.output
+    assert sim.control.counters()["writes"] == 0
+    return result
+
+
+READ_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  vars_files: [values.yml]
+  tasks:
+    - name: By identifier
+      segura.pam.mysafe_password_info: {identifier: "{{ ids.payments }}"}
+      register: by_identifier
+    - name: By identifier, revealed
+      segura.pam.mysafe_password_info: {identifier: "{{ ids.payments }}", reveal_secret: true}
+      register: revealed
+      no_log: true
+    - name: By name alone (exactly; carol's entry of that name is not visible)
+      segura.pam.mysafe_password_info: {name: Payments database}
+      register: by_name
+    - name: A disabled entry, by identifier and by name
+      segura.pam.mysafe_password_info: {identifier: "{{ ids.old }}"}
+      register: disabled_by_identifier
+    - segura.pam.mysafe_password_info: {name: Old}
+      register: disabled_by_name
+    - name: Everything visible
+      segura.pam.mysafe_password_info: {}
+      register: everything
+    - name: Everything visible, revealed
+      segura.pam.mysafe_password_info: {reveal_secret: true}
+      register: everything_revealed
+      no_log: true
+    - name: Filters match exactly
+      segura.pam.mysafe_password_info: {username: svc_payments}
+      register: by_username
+    - segura.pam.mysafe_password_info: {url: "db01.example.com:5432"}
+      register: by_url
+    - segura.pam.mysafe_password_info: {tag: database}
+      register: by_tag
+    - segura.pam.mysafe_password_info: {name: Payments database, tag: database}
+      register: by_name_and_tag
+    - segura.pam.mysafe_password_info: {name: Twin, username: b}
+      register: twin_b
+    - segura.pam.mysafe_password_info: {tag: nothing}
+      register: nothing
+    - name: Summary only
+      segura.pam.mysafe_password_info: {details: false, username: svc_payments}
+      register: summary
+    - name: In check mode
+      segura.pam.mysafe_password_info: {identifier: "{{ ids.payments }}"}
+      check_mode: true
+      register: in_check_mode
+
+    - name: Single entries are normalised, with password, seed and code masked unless revealed
+      ansible.builtin.assert:
+        that:
+          - by_identifier is not changed
+          - by_identifier.password.identifier == ids.payments
+          - by_identifier.password.name == 'Payments database'
+          - by_identifier.password.username == 'svc_payments'
+          - by_identifier.password.url == 'db01.example.com:5432'
+          - by_identifier.password.tags == ['database', 'payments']
+          - by_identifier.password.active
+          - by_identifier.password.password == '********'
+          - by_identifier.password.secret_key == '********'
+          - by_identifier.password.token == '********'
+          - revealed.password.password == values.payments
+          - revealed.password.secret_key == rfc_seed
+          - revealed.password.token == code
+          - by_name.password == by_identifier.password
+          - in_check_mode is not changed and in_check_mode.password == by_identifier.password
+
+    - name: A disabled entry is reported inactive, not as a failure
+      ansible.builtin.assert:
+        that:
+          - "disabled_by_identifier.password == {'identifier': ids.old, 'active': false}"
+          - disabled_by_name.password == disabled_by_identifier.password
+
+    - name: Lists hold what alice may see, and filter it exactly
+      ansible.builtin.assert:
+        that:
+          - everything.passwords | map(attribute='identifier') | list == visible
+          - everything.passwords | selectattr('active') | map(attribute='password') | unique | list == ['********']
+          - everything.passwords | rejectattr('active') | list == [disabled_entry]
+          - everything_revealed.passwords | selectattr('active') | map(attribute='password') | list == visible_values
+          - by_username.passwords | map(attribute='identifier') | list == [ids.payments, ids.team]
+          - by_url.passwords | map(attribute='identifier') | list == [ids.payments, ids.team]
+          - by_tag.passwords | map(attribute='identifier') | list == [ids.payments, ids.old, ids.team]
+          - by_name_and_tag.passwords | map(attribute='identifier') | list == [ids.payments]
+          - twin_b.passwords | map(attribute='identifier') | list == [ids.twin_b]
+          - by_username.passwords[1].groups_allowed == devops_view
+          - nothing.passwords == []
+          - summary.passwords | map(attribute='identifier') | list == [ids.payments, ids.team]
+          - summary.passwords[0].keys() | sort == summary_keys
+          - summary.passwords | map(attribute='can_write') | list == [true, false]
+          - summary.passwords[0].tags == ['database', 'payments']
+      vars:
+        disabled_entry: {identifier: "{{ ids.old }}", name: Old, username: old, active: false}
+        visible: "{{ [ids.payments, ids.case, ids.replica, ids.old, ids.twin_a, ids.twin_b, ids.team] }}"
+        visible_values: "{{ [values.payments, values.case, values.replica, values.twin_a, values.twin_b, values.team] }}"
+        devops_view: [{name: devops, can_edit: false}]
+        summary_keys: [can_view, can_write, identifier, name, need_approval, need_justify, tags, url, username]
+"""
+
+
+def test_read_by_identifier_by_name_and_as_exactly_filtered_lists(playbook, sim, ids):
+    before = stored(sim)
+    code = totp(RFC_SEED, CLOCK)
+    assert code == "081804"  # RFC 6238, appendix B: 07081804 at 1111111109, in 6 digits
+    # The values as if from a vault: -v prints the -e ones.
+    (playbook.workdir / "values.yml").write_text(json.dumps({"values": VALUES, "rfc_seed": RFC_SEED, "code": code}))
+
+    # -v prints every result that is not no_log, so masking is checked on real output.
+    result = run_read_only(playbook, sim, READ_PLAYBOOK, ids, verbosity=1)
+
+    for value in list(VALUES.values()) + [RFC_SEED]:
+        assert value not in result.output
+    assert stored(sim) == before
+    # The server's filters were used (one list each), and its near misses dropped on our side.
+    assert sim.control.counters("passwords")["endpoints"]["list"] == 11
+
+
+ERRORS_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - segura.pam.mysafe_password_info: {name: Twin}
+      register: ambiguous_name
+      failed_when: false
+    - segura.pam.mysafe_password_info: {name: Payments}
+      register: part_of_a_name
+      failed_when: false
+    - segura.pam.mysafe_password_info: {identifier: 999}
+      register: missing
+      failed_when: false
+    - segura.pam.mysafe_password_info: {identifier: "{{ ids.private }}"}
+      register: not_shared
+      failed_when: false
+    - segura.pam.mysafe_password_info: {identifier: "{{ ids.payments }}", name: Payments database}
+      register: identifier_and_name
+      failed_when: false
+    - segura.pam.mysafe_password_info: {identifier: 0}
+      register: identifier_zero
+      failed_when: false
+
+    - ansible.builtin.assert:
+        that:
+          - ambiguous_name.msg.startswith(ambiguous_msg)
+          - "'Select one with identifier' in ambiguous_name.msg"
+          - "\\"No password visible to this API user has name 'Payments'\\" in part_of_a_name.msg"
+          - "'1005' in missing.msg and 'Password not found' in missing.msg"
+          - "'segura.pam.mysafe_password_info' in missing.msg"
+          - "'1006' in not_shared.msg and 'User does not have access' in not_shared.msg"
+          - not_shared.error_code == 1006 and 'share' in not_shared.msg
+          - "'mutually exclusive' in identifier_and_name.msg and 'identifier|name' in identifier_and_name.msg"
+          - "'Option identifier must be a positive integer' in identifier_zero.msg"
+      vars:
+        ambiguous_msg: >-
+          2 passwords visible to this API user have name 'Twin' (identifiers {{ ids.twin_a }}, {{ ids.twin_b }}).
+"""
+
+
+def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, ids):
+    run_read_only(playbook, sim, ERRORS_PLAYBOOK, ids)
