@@ -44,9 +44,9 @@ def ids(sim):
                      tags="Database"),
         "replica": seed("replica", name="Payments database replica", username="svc", url="db01.example.com",
                         tags="databases"),
-        "old": seed("old", name="Old", username="old", tags="database", active=False),
-        "twin_a": seed("twin_a", name="Twin", username="a", tags="twin"),
-        "twin_b": seed("twin_b", name="Twin", username="b", tags="twin"),
+        "old": seed("old", name="Old", username="old", url="old.example.com", tags="database", active=False),
+        "twin_a": seed("twin_a", name="Twin", username="a", url="twin.example.com", tags="twin"),
+        "twin_b": seed("twin_b", name="Twin", username="b", url="twin.example.com", tags="twin"),
         "private": seed("private", owner="carol"),
         "team": seed("team", owner="carol", name="Team", tags="team,database", groups_allowed=DEVOPS_VIEW),
     }
