@@ -1,5 +1,6 @@
 """What every benchmark shares: the simulator with seeded secrets, timing with counters, and
-the ways of reading secrets being compared (bare requests, the lookup in-process, playbooks).
+the ways of reading secrets being compared (bare requests, the lookup in-process, playbooks,
+with the CPU time and peak memory of each ansible-playbook process tree).
 
 ``bench/run.py`` decides what to measure and how often; ``bench/report.py`` shows it.
 """
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,9 +32,14 @@ class Measurement:
 
     approach: str
     n: int
+    latency_ms: float = 0
     times: list = field(default_factory=list)
     cpu: list = field(default_factory=list)  # CPU seconds of this process and its finished children
     counters: list = field(default_factory=list)
+    # playbook runs only: KiB, the largest process of the ansible-playbook tree (exact, from wait4)
+    # and the whole tree's resident memory summed (sampled, only where asked for)
+    largest_rss: list = field(default_factory=list)
+    tree_rss: list = field(default_factory=list)
 
     @property
     def median(self):
@@ -58,12 +65,33 @@ class Measurement:
         return self._most(lambda c: c["endpoints"]["read"] + c["endpoints"]["list"])
 
     @property
+    def lists(self):
+        return self._most(lambda c: c["endpoints"]["list"])
+
+    @property
+    def item_reads(self):
+        return self._most(lambda c: c["endpoints"]["read"])
+
+    @property
+    def creates(self):
+        return self._most(lambda c: c["endpoints"]["create"])
+
+    @property
+    def peak_largest_rss(self):
+        return max(self.largest_rss) if self.largest_rss else None
+
+    @property
+    def peak_tree_rss(self):
+        return max(self.tree_rss) if self.tree_rss else None
+
+    @property
     def writes(self):
         return self._most(lambda c: c["writes"])
 
     def as_dict(self):
-        return {"approach": self.approach, "n": self.n, "times": self.times, "cpu": self.cpu,
-                "counters": self.counters}
+        return {"approach": self.approach, "n": self.n, "latency_ms": self.latency_ms, "times": self.times,
+                "cpu": self.cpu, "counters": self.counters, "largest_rss_kib": self.largest_rss,
+                "tree_rss_kib": self.tree_rss}
 
 
 def cpu_seconds():
@@ -76,8 +104,85 @@ def cpu_seconds():
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
+@dataclass
+class Scenario:
+    """What ``Bench.measure_rounds`` runs: ``action(prepared)`` ``runs`` times at ``latency_ms``
+    (None: the benchmark's latency)."""
+
+    approach: str
+    n: int
+    action: object
+    runs: int
+    latency_ms: float = None
+
+
 class PlaybookFailed(RuntimeError):
     pass
+
+
+def _tree_rss_kib(root):
+    """Resident memory of ``root`` and all its descendants, in KiB (from /proc; psutil is not a
+    dependency)."""
+    parents, rss = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        parents[int(entry)] = int(fields[1])  # fields after "(comm)": state, ppid, ...
+        rss[int(entry)] = int(fields[21])  # rss in pages
+    tree, frontier = {root}, [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
+        tree.update(frontier)
+    return sum(rss.get(pid, 0) for pid in tree) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+class TreeMemorySampler(threading.Thread):
+    """The highest summed RSS of a process tree, sampled every ``interval`` seconds."""
+
+    def __init__(self, pid, interval=0.05):
+        super(TreeMemorySampler, self).__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kib = 0
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.is_set():
+            self.peak_kib = max(self.peak_kib, _tree_rss_kib(self.pid))
+            self.done.wait(self.interval)
+
+    def stop(self):
+        self.done.set()
+        self.join()
+        return self.peak_kib
+
+
+def run_measured(command, sample_tree=False, timeout=1800, **popen):
+    """Run ``command`` to its end (killed after ``timeout`` s); (returncode, stdout, stderr,
+    largest_rss_kib, tree_rss_kib or None).
+
+    wait4 gives the child's own rusage with its reaped descendants folded in: ru_maxrss is the
+    resident peak of the largest process of the tree (the controller, a worker or the module).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, **popen)
+        watchdog = threading.Timer(timeout, process.kill)
+        watchdog.start()
+        sampler = TreeMemorySampler(process.pid) if sample_tree else None
+        if sampler:
+            sampler.start()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        watchdog.cancel()
+        tree_peak = sampler.stop() if sampler else None
+        out.seek(0)
+        err.seek(0)
+        return (process.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"),
+                usage.ru_maxrss, tree_peak)
 
 
 class Bench(object):
@@ -96,21 +201,20 @@ class Bench(object):
     # -- setup -----------------------------------------------------------------------------
 
     def seed(self, count):
-        """Create ``count`` secrets owned by the benchmark user (no latency, not measured)."""
+        """Start from an empty simulator with ``count`` secrets owned by the benchmark user."""
         self.sim.control.reset(data=True)
-        session, headers = self._session()
-        for number in range(1, count + 1):
-            body = {"name": "bench-%03d" % number, "url": "https://app%03d.example.com" % number,
-                    "client_id": "client-%03d" % number, "client_secret": "value-%03d-9f2b" % number,
-                    "identifier_code": "bench-%03d" % number, "tags": "bench", "method": "get",
-                    "notes": "benchmark secret"}
-            response = session.post(self.sim.url + SECRETS_PATH, json=body, headers=headers,
-                                    verify=self.sim.ca_path, timeout=10)
-            response.raise_for_status()
-            identifier = int(response.json()["api_entity"]["identifier"])
-            self.ids.append(identifier)
-            self.secrets.append(dict(body, identifier=identifier, tags=["bench"]))
-        session.close()
+        self.secrets = self.seed_secrets(USER, count)
+        self.ids = [secret["identifier"] for secret in self.secrets]
+
+    def seed_secrets(self, owner, count, prefix="bench"):
+        """Store ``count`` secrets owned by ``owner`` through the simulator's control API (with the
+        API's checks, uncounted, no latency); returns them as items of the modules, identifier
+        included."""
+        secrets = []
+        for item in secret_items(count, prefix):
+            body = dict(item, tags=",".join(item["tags"]))
+            secrets.append(dict(item, identifier=self.sim.control.seed("secrets", owner=owner, **body)))
+        return secrets
 
     def _session(self, pool=None):
         """A requests.Session with a fresh token: what any client has to do first."""
@@ -130,28 +234,41 @@ class Bench(object):
 
     # -- measuring -------------------------------------------------------------------------
 
-    def measure(self, approach, n, runs, action, prepare=None):
-        """Time ``action(prepared)`` ``runs`` times; ``prepare()`` runs untimed before each."""
-        return self.measure_alternating({approach: action}, n, runs, prepare)[0]
+    def measure(self, approach, n, runs, action, prepare=None, latency_ms=None):
+        """Time ``action(prepared)`` ``runs`` times; ``prepare()`` runs untimed before each.
+        ``latency_ms``: the simulator's latency for these runs (default: the benchmark's)."""
+        return self.measure_alternating({approach: action}, n, runs, prepare, latency_ms)[0]
 
-    def measure_alternating(self, actions, n, runs, prepare=None):
+    def measure_alternating(self, actions, n, runs, prepare=None, latency_ms=None):
         """Runs of several approaches ({name: action}) taken in turn, so that a busy spell of the
         machine slows them alike; returns one Measurement per approach."""
-        results = {approach: Measurement(approach, n) for approach in actions}
-        for _run in range(runs):
-            for approach, action in actions.items():
-                self._run_once(results[approach], action, prepare() if prepare else None)
+        return self.measure_rounds([Scenario(approach, n, action, runs, latency_ms)
+                                    for approach, action in actions.items()], prepare)
+
+    def measure_rounds(self, scenarios, prepare=None):
+        """Like measure_alternating, for scenarios of their own N, latency and number of runs: in
+        each round every scenario with runs left runs once."""
+        results = [Measurement(s.approach, s.n, self.latency_ms if s.latency_ms is None else s.latency_ms)
+                   for s in scenarios]
+        for round_number in range(max(s.runs for s in scenarios)):
+            for scenario, result in zip(scenarios, results):
+                if round_number < scenario.runs:
+                    self._run_once(result, scenario.action, prepare() if prepare else None)
         self.sim.control.reset()
-        return list(results.values())
+        return results
 
     def _run_once(self, result, action, prepared):
         self.sim.control.reset()  # zero counters; also clears latency
-        self.sim.control.latency(self.latency_ms)
+        self.sim.control.latency(result.latency_ms)
         start, cpu_start = time.perf_counter(), cpu_seconds()
-        action(prepared)
+        memory = action(prepared)
         result.times.append(time.perf_counter() - start)
         result.cpu.append(cpu_seconds() - cpu_start)
         result.counters.append(self.sim.control.counters())
+        if memory:  # playbook runs: (largest process, tree sum or None), KiB
+            result.largest_rss.append(memory[0])
+            if memory[1] is not None:
+                result.tree_rss.append(memory[1])
 
     # -- approach 1: the physical limit ----------------------------------------------------
 
@@ -195,8 +312,10 @@ class Bench(object):
 
     # -- approaches 2-5 as playbooks --------------------------------------------------------
 
-    def playbook(self, name, tasks, variables):
-        """Write a one-play playbook and its variables; returns a runner for ``measure``."""
+    def playbook(self, name, tasks, variables, user=USER, sample_tree=False):
+        """Write a one-play playbook and its variables; returns a runner for ``measure`` that
+        connects as ``user`` and returns the run's peak memory (``sample_tree``: the tree's sum
+        too)."""
         path = self.workdir / ("%s.yml" % name)
         play = "- hosts: localhost\n  gather_facts: false\n  tasks:\n" + textwrap.indent(textwrap.dedent(tasks), "    ")
         path.write_text(play)
@@ -205,11 +324,19 @@ class Bench(object):
         command = [str(Path(sys.executable).parent / "ansible-playbook"), str(path), "-e", "@%s" % vars_path]
 
         def run(home):
-            env = self.runner.env(USER, HOME=home)
-            completed = subprocess.run(command, cwd=str(self.workdir), env=env, capture_output=True, text=True,
-                                       timeout=1800, check=False)
-            if completed.returncode != 0:
-                raise PlaybookFailed("%s failed (rc %d):\n%s\n%s" % (path.name, completed.returncode,
-                                                                     completed.stdout[-4000:],
-                                                                     completed.stderr[-4000:]))
+            env = self.runner.env(user, HOME=home)
+            returncode, stdout, stderr, largest, tree = run_measured(command, sample_tree, cwd=str(self.workdir),
+                                                                     env=env)
+            if returncode != 0:
+                raise PlaybookFailed("%s failed (rc %d):\n%s\n%s" % (path.name, returncode, stdout[-4000:],
+                                                                     stderr[-4000:]))
+            return largest, tree
         return run
+
+
+def secret_items(count, prefix="bench"):
+    """``count`` API secrets as items of the modules: every field set, selected by identifier_code."""
+    return [{"name": "%s-%03d" % (prefix, number), "url": "https://app%03d.example.com" % number,
+             "client_id": "client-%03d" % number, "client_secret": "value-%03d-9f2b" % number,
+             "identifier_code": "%s-%03d" % (prefix, number), "tags": [prefix], "method": "get",
+             "notes": "benchmark secret"} for number in range(1, count + 1)]

@@ -7,15 +7,28 @@ LABELS = {
     "lookup_pb": "ansible-playbook, one query() of N terms",
     "uri_pb": "ansible-playbook, uri: token task + loop of N GETs",
     "info_pb": "ansible-playbook, loop of N mysafe_api_secret_info",
-    "apply": "ansible-playbook, apply N unchanged secrets",
+    "apply_loop": "ansible-playbook, loop of mysafe_api_secret over N unchanged secrets (before the bulk module)",
+    "role_unchanged": "ansible-playbook, role mysafe_api_secrets, N unchanged secrets",
+    "role_new": "ansible-playbook, role mysafe_api_secrets, N new secrets",
+    "bulk": "ansible-playbook, bulk module mysafe_api_secrets, N unchanged secrets",
+    "bulk_slow": "ansible-playbook, bulk module mysafe_api_secrets, N unchanged secrets, {latency} ms latency",
     "startup": "ansible-playbook, one no-op task (fixed cost)",
 }
 CHART_STYLE = {  # approach -> (colour, marker)
     "bare": ("black", "o"), "bare8": ("grey", "o"), "lookup": ("tab:green", "s"),
     "lookup_pb": ("tab:olive", "s"), "uri_pb": ("tab:red", "^"), "info_pb": ("tab:blue", "v"),
 }
+# The bars of the applying scenarios, bottom to top, and their colours.
+BARS = (("apply_loop", "tab:red"), ("bulk_slow", "tab:cyan"), ("bulk", "tab:blue"), ("role_new", "tab:olive"),
+        ("role_unchanged", "tab:green"), ("startup", "tab:orange"))
 LOOKUP_MAX_VS_BARE = 1.2
 LOOKUP_MIN_SPEEDUP_VS_URI = 10.0
+# Seconds over the no-op playbook (issue 14).
+ROLE_UNCHANGED_BUDGET = 1.0
+ROLE_NEW_BUDGET = 2.0
+BULK_BUDGET = 5.0
+# The slow bulk run may grow by this much more than N x added latency / max_parallel.
+GROWTH_TOLERANCE = 1.25
 
 
 def _index(results):
@@ -26,26 +39,40 @@ def _seconds(value):
     return "%.3f s" % value if value < 10 else "%.1f s" % value
 
 
-def _label(m, context):
-    if m.approach == "apply":
-        return "%s (%s)" % (LABELS["apply"], "role mysafe_api_secrets" if context["apply_with"] == "role"
-                            else "loop of mysafe_api_secret")
-    return LABELS[m.approach]
+def _mib(kib):
+    return "%.0f MiB" % (kib / 1024.0)
+
+
+def _label(m, context=None):
+    return LABELS[m.approach].format(latency=m.latency_ms)
+
+
+def _short_label(m):
+    """The label with N filled in, for the chart and the targets."""
+    return _label(m).replace("ansible-playbook, ", "").replace(" N ", " %d " % m.n)
+
+
+def _memory(m):
+    if not m.largest_rss:
+        return "-"
+    if m.tree_rss:
+        return "%s (largest process %s)" % (_mib(m.peak_tree_rss), _mib(m.peak_largest_rss))
+    return "largest process %s" % _mib(m.peak_largest_rss)
 
 
 def results_table(results, context):
     """Markdown: one row per approach and N."""
     by_key = _index(results)
-    lines = ["| approach | N | runs | median wall time | per secret | vs bare loop | CPU | requests | token requests "
-             "| reads | writes |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| approach | N | runs | median wall time | per secret | vs bare loop | CPU | peak RSS of the tree "
+             "| requests | token requests | lists | reads | writes |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for m in sorted(results, key=lambda m: (list(LABELS).index(m.approach), m.n)):
         bare = by_key.get(("bare", m.n))
         ratio = "%.2fx" % (m.median / bare.median) if bare and m.approach != "bare" else "-"
         per_secret = "%.1f ms" % (1000 * m.median / m.n) if m.n else "-"
-        lines.append("| %s | %s | %d | %s | %s | %s | %s | %d | %d | %d | %d |" % (
-            _label(m, context), m.n or "-", len(m.times), _seconds(m.median), per_secret, ratio,
-            _seconds(m.cpu_median), m.requests, m.tokens, m.reads, m.writes))
+        lines.append("| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d | %d | %d | %d |" % (
+            _label(m), m.n or "-", len(m.times), _seconds(m.median), per_secret, ratio,
+            _seconds(m.cpu_median), _memory(m), m.requests, m.tokens, m.lists, m.item_reads, m.writes))
     return "\n".join(lines)
 
 
@@ -76,7 +103,7 @@ def per_task_table(results):
     return "\n".join(lines)
 
 
-def targets(results):
+def targets(results, context):
     """[(target, what was measured, met)]."""
     by_key = _index(results)
     largest = max(m.n for m in results if m.approach == "bare")
@@ -111,55 +138,133 @@ def targets(results):
                    "%.3f s vs %.3f s per task (%.2fx; CPU %.2fx)" % (info, uri, info / uri, info_cpu / uri_cpu),
                    info <= uri))
 
-    apply = next(m for m in results if m.approach == "apply")
-    checks.append(("%d unchanged secrets: zero writes and <= %d reads" % (apply.n, apply.n + 1),
-                   "%d writes, %d reads, %d requests in all" % (apply.writes, apply.reads, apply.requests),
-                   apply.writes == 0 and apply.reads <= apply.n + 1))
+    loop = _first(results, "apply_loop")
+    if loop:
+        checks.append(("loop of mysafe_api_secret, %d unchanged secrets: zero writes and <= %d reads" % (
+            loop.n, loop.n + 1), "%d writes, %d reads, %d requests in all" % (loop.writes, loop.reads, loop.requests),
+            loop.writes == 0 and loop.reads <= loop.n + 1))
+    return checks + apply_targets(results, context)
+
+
+def growth(results, context):
+    """(measured, expected) seconds the bulk run grew by at the higher latency, or None.
+
+    The reads run ``max_parallel`` at a time, so N reads wait N x added latency / max_parallel
+    longer; the token request and the list come before them, one at a time.
+    """
+    fast, slow = _first(results, "bulk"), _first(results, "bulk_slow")
+    if not fast or not slow:
+        return None
+    added = (slow.latency_ms - fast.latency_ms) / 1000.0
+    return slow.median - fast.median, fast.n * added / context["max_parallel"], added
+
+
+def _first(results, approach):
+    return next((m for m in results if m.approach == approach), None)
+
+
+def apply_targets(results, context):
+    """The targets of issue 14: the role and the bulk module against the no-op playbook."""
+    startup = _first(results, "startup")
+    checks = []
+
+    def over_startup(m, budget):
+        extra = m.median - startup.median
+        return ("%s: wall <= no-op playbook + %.1f s" % (_short_label(m), budget),
+                "%s = no-op %s + %.2f s" % (_seconds(m.median), _seconds(startup.median), extra),
+                extra <= budget)
+
+    role = _first(results, "role_unchanged")
+    if role:
+        checks.append(over_startup(role, ROLE_UNCHANGED_BUDGET))
+        checks.append(("%s: <= 1 token, 1 list, %d reads, 0 writes" % (_short_label(role), role.n),
+                       "%d token, %d list, %d reads, %d writes" % (role.tokens, role.lists, role.item_reads,
+                                                                   role.writes),
+                       role.tokens <= 1 and role.lists <= 1 and role.item_reads <= role.n and role.writes == 0))
+    new = _first(results, "role_new")
+    if new:
+        checks.append(over_startup(new, ROLE_NEW_BUDGET))
+        checks.append(("%s: %d writes" % (_short_label(new), new.n),
+                       "%d writes (%d creates); %d token, %d lists, %d reads" % (
+                           new.writes, new.creates, new.tokens, new.lists, new.item_reads),
+                       new.writes == new.n))
+    bulk = _first(results, "bulk")
+    if bulk:
+        name, measured, met = over_startup(bulk, BULK_BUDGET)
+        checks.append((name + "; CPU and peak memory reported",
+                       "%s; CPU %s, peak RSS %s; %d requests" % (measured, _seconds(bulk.cpu_median), _memory(bulk),
+                                                                 bulk.requests), met))
+    grown = growth(results, context)
+    if grown:
+        measured, expected, added = grown
+        slow = _first(results, "bulk_slow")
+        checks.append(("%s: wall grows by about N x added latency / max_parallel, no more (<= %.2fx)" % (
+            _short_label(slow), GROWTH_TOLERANCE),
+            "grew %.2f s (%s vs %s); expected %.2f s = %d x %.0f ms / %d (%.2fx)" % (
+                measured, _seconds(slow.median), _seconds(bulk.median), expected, bulk.n, 1000 * added,
+                context["max_parallel"], measured / expected),
+            measured <= GROWTH_TOLERANCE * expected))
     return checks
 
 
-def targets_table(results):
+def targets_table(results, context):
     lines = ["| target | measured | |", "| --- | --- | --- |"]
-    for target, measured, met in targets(results):
+    for target, measured, met in targets(results, context):
         lines.append("| %s | %s | %s |" % (target, measured, "met" if met else "**NOT met**"))
     return "\n".join(lines)
 
 
 def chart(results, path, context):
+    """Above: wall time against N for the reading approaches. Below: one bar per applying
+    scenario, with its target (no-op playbook + budget) marked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(9, 7))
+    figure, (lines, bars) = plt.subplots(2, 1, figsize=(9, 11), gridspec_kw={"height_ratios": (3, 2)})
     for approach, (colour, marker) in CHART_STYLE.items():
         points = sorted((m.n, m.median) for m in results if m.approach == approach)
         if points:
-            axes.plot(*zip(*points), color=colour, marker=marker, label=LABELS[approach])
-    for m in results:
-        if m.approach == "apply":
-            axes.plot([m.n], [m.median], color="tab:purple", marker="D", linestyle="none",
-                      label=_label(m, context).replace(" N ", " %d " % m.n))
-        if m.approach == "startup":
-            axes.axhline(m.median, color="tab:orange", linestyle=":", label=LABELS["startup"])
-    axes.set_xscale("log")
-    axes.set_yscale("log")
-    axes.set_xlabel("secrets read (N)")
-    axes.set_ylabel("wall time, seconds (median)")
-    axes.set_title("segura.pam against the simulator: %d ms latency per request, %d CPUs"
-                   % (context["latency_ms"], context["cpus"]))
-    ticks = sorted({m.n for m in results if m.n})
-    axes.set_xticks(ticks, [str(t) for t in ticks])
-    axes.minorticks_off()
-    axes.grid(True, alpha=0.3)
-    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+            lines.plot(*zip(*points), color=colour, marker=marker, label=LABELS[approach])
+    startup = _first(results, "startup")
+    if startup:
+        lines.axhline(startup.median, color="tab:orange", linestyle=":", label=LABELS["startup"])
+    lines.set_xscale("log")
+    lines.set_yscale("log")
+    lines.set_xlabel("secrets read (N)")
+    lines.set_ylabel("wall time, seconds (median)")
+    lines.set_title("segura.pam against the simulator: %d ms latency per request, %d CPUs"
+                    % (context["latency_ms"], context["cpus"]))
+    ticks = sorted({m.n for m in results if m.n and m.approach in CHART_STYLE})
+    lines.set_xticks(ticks, [str(t) for t in ticks])
+    lines.minorticks_off()
+    lines.grid(True, alpha=0.3)
+    lines.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+
+    budgets = {"role_unchanged": ROLE_UNCHANGED_BUDGET, "role_new": ROLE_NEW_BUDGET, "bulk": BULK_BUDGET}
+    shown = [(_first(results, approach), colour) for approach, colour in BARS if _first(results, approach)]
+    for row, (m, colour) in enumerate(shown):
+        bars.barh(row, m.median, color=colour)
+        bars.text(m.median * 1.05, row, _seconds(m.median), va="center", fontsize=8)
+        if startup and m.approach in budgets:
+            bars.plot([startup.median + budgets[m.approach]], [row], marker="|", markersize=18, color="black",
+                      linestyle="none", label="target: no-op playbook + budget" if row == 1 else None)
+    bars.set_yticks(range(len(shown)), [_short_label(m) if m.approach != "startup" else "no-op playbook (fixed cost)"
+                                        for m, _colour in shown], fontsize=8)
+    bars.set_xscale("log")
+    bars.set_xlim(right=max(m.median for m, _colour in shown) * 3)
+    bars.set_xlabel("wall time, seconds (median), applying secrets")
+    bars.grid(True, axis="x", alpha=0.3)
+    if any(m.approach in budgets for m, _colour in shown):
+        bars.legend(fontsize=8, loc="lower right")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
 
 
 def console(results, context):
-    return "\n\n".join((results_table(results, context), per_task_table(results), targets_table(results)))
+    return "\n\n".join((results_table(results, context), per_task_table(results), targets_table(results, context)))
 
 
 DOCUMENT = """\
@@ -169,7 +274,7 @@ How long segura.pam takes to read and apply MySafe API secrets, next to the phys
 HTTP client) and to what users write without the collection (`ansible.builtin.uri`). Generated by
 `make bench` (`bench/run.py`) on {date}; the whole run took {elapsed:.0f} s.
 
-![wall time against the number of secrets](benchmarks.png)
+![wall time against the number of secrets; the applying scenarios as bars](benchmarks.png)
 
 ## Caveats
 
@@ -179,13 +284,22 @@ HTTP client) and to what users write without the collection (`ansible.builtin.ur
   ran, not the simulator) and depends far less on what else runs on the machine.
 - The Segura simulator (`tests/simulator`, HTTPS with its own CA) runs **on the same machine** and
   shares those {cpus} CPUs with Ansible; {latency_ms} ms are added to every API request (token requests
-  included) to stand for the network. A real Segura server is farther away and slower per request: the
-  parallel approaches gain more there, the per-task Ansible overhead matters relatively less.
+  included) to stand for the network, {slow_latency_ms} ms in the slow run of the bulk module. A real
+  Segura server is farther away and slower per request: the parallel approaches gain more there, the
+  per-task Ansible overhead matters relatively less.
 - Medians of several runs; the loops of 200 tasks run twice (over a minute each), the uri and module
-  loops taking turns so that a busy moment slows both alike. Every ansible-playbook
-  run starts with an empty HOME, so its token cache starts empty (one token request per run).
-- Requests, token requests, reads (read + list) and writes are the simulator's counters for one run
-  (the highest of the runs).
+  loops taking turns so that a busy moment slows both alike. The role, the bulk module and the no-op
+  playbook they are held to also take turns (three rounds; two for the new secrets, which need an API
+  user that owns none yet per run). Every ansible-playbook run starts with an empty HOME, so its token
+  cache starts empty (one token request per run).
+- Each applying scenario runs as an API user that sees exactly the secrets it applies (nothing is
+  shared): the role's and the bulk module's items select their secrets by `identifier_code`, with
+  every field set to what is stored, as a vars file kept as code does; the module loop selects by
+  `identifier`.
+- Requests, token requests, lists, reads and writes are the simulator's counters for one run (the
+  highest of the runs). Peak RSS: the highest resident memory of the ansible-playbook process tree
+  summed (controller, worker, module; sampled every 50 ms), and of its largest process (exact, from
+  `wait4`), measured for the applying scenarios.
 
 ## Results
 
@@ -207,8 +321,7 @@ HTTP client) and to what users write without the collection (`ansible.builtin.ur
 
 ```sh
 make bench                                 # creates .venv from requirements-dev.txt if needed
-.venv/bin/python bench/run.py --quick      # smoke run: N = 1 and 5, one run each, not written to docs/
-.venv/bin/python bench/run.py --apply-with module   # approach 5 with a loop of mysafe_api_secret
+.venv/bin/python bench/run.py --quick      # smoke run: small N, one run each, not written to docs/
 ```
 
 The raw timings and counters of the last run are in `bench/results/results.json` (not committed).
@@ -221,8 +334,7 @@ def insights(results, context):
     largest = max(m.n for m in results if m.approach == "bare")
     bare, bare8, lookup = (by_key[(key, largest)] for key in ("bare", "bare8", "lookup"))
     lookup_pb, uri_pb = by_key[("lookup_pb", largest)], by_key[("uri_pb", largest)]
-    startup = next(m for m in results if m.approach == "startup")
-    apply = next(m for m in results if m.approach == "apply")
+    startup = _first(results, "startup")
     uri, info = per_task(results, "uri_pb"), per_task(results, "info_pb")
     loops = [m for m in results if m.approach in ("uri_pb", "info_pb") and m.n == largest]
     spread = max(max(m.times) / min(m.times) - 1 for m in loops)  # run-to-run, in this run
@@ -230,7 +342,7 @@ def insights(results, context):
     tie = (" The two differ by %.0f %%, within the run-to-run noise of such loops (runs of the same %d-task"
            " loop differed by up to %.0f %% here): a tie." % (100 * abs(info / uri - 1), largest, 100 * spread)
            if abs(info / uri - 1) < noise else "")
-    return "\n".join((
+    bullets = [
         "- The lookup reads its terms over up to 8 kept-alive connections (`max_parallel`) with one token:"
         " %d secrets in %s, %.1f ms per secret, against %.1f ms for the sequential bare loop and %.1f ms"
         " with 8 threads. Its own overhead (options, token cache file, thread pool) is a few"
@@ -246,13 +358,52 @@ def insights(results, context):
         " dependencies (`requests` for segura.pam, `ansible.module_utils.urls` for uri), then makes one"
         " request of %d ms. The network is a small part of it; reading many secrets belongs in the lookup,"
         " or in one task.%s" % (uri, info, context["latency_ms"], tie),
-        "- Applying %d unchanged secrets made %d reads, %d writes and %d token request(s) in %s (%.2f s per"
-        " secret, the same per-iteration cost)."
-        % (apply.n, apply.reads, apply.writes, apply.tokens, _seconds(apply.median), apply.median / apply.n),
-        "- Every module run takes its token from the token cache (`~/.ansible/segura/tokens`; the role fetches"
-        " one with segura.pam.segura_token and hands it to its tasks), so a loop of N tasks makes one token"
-        " request per run, like a uri playbook that registers its token once.",
-    ))
+    ]
+    loop, role, new, bulk = (_first(results, key) for key in ("apply_loop", "role_unchanged", "role_new", "bulk"))
+    if loop:
+        bullets.append(
+            "- A loop of the mysafe_api_secret module over %d unchanged secrets (how the role applied them before"
+            " the bulk module) made %d reads, %d writes and %d token request(s) in %s: %.2f s per secret, the"
+            " per-iteration cost of any module loop." % (
+                loop.n, loop.reads, loop.writes, loop.tokens, _seconds(loop.median), loop.median / loop.n))
+    if role:
+        bullets.append(
+            "- The role now runs one bulk task per kind: %d unchanged secrets in %s, %.2f s above the no-op"
+            " playbook%s, with %d token request, %d list, %d reads and %d writes (one unfiltered list, then"
+            " every visible secret read once in parallel to learn its identifier code and compare it)." % (
+                role.n, _seconds(role.median), role.median - startup.median,
+                " (%.0fx faster than the loop)" % (loop.median / role.median) if loop and loop.n == role.n else "",
+                role.tokens, role.lists, role.item_reads, role.writes))
+    if new:
+        bullets.append(
+            "- Creating %d new secrets with the role took %s (%.2f s above the no-op playbook): %d creates, %d"
+            " lists, %d reads. The engine lists once, then once per identifier code it did not find among the"
+            " secrets it read (a disabled secret cannot be read, and the list does not carry codes)." % (
+                new.n, _seconds(new.median), new.median - startup.median, new.creates, new.lists,
+                new.item_reads))
+    if bulk:
+        bullets.append(
+            "- The bulk module applied %d unchanged secrets in %s (%.2f s above the no-op playbook), %.1f ms per"
+            " secret, using %s of CPU on this side and a peak RSS of %s." % (
+                bulk.n, _seconds(bulk.median), bulk.median - startup.median, 1000 * bulk.median / bulk.n,
+                _seconds(bulk.cpu_median), _memory(bulk)))
+    grown = growth(results, context)
+    if grown:
+        measured, expected, added = grown
+        bullets.append(
+            "- With %.0f ms more latency per request the same run grew by %.2f s; %d reads %d at a time predict"
+            " %.2f s (N x added latency / max_parallel). %s" % (
+                1000 * added, measured, bulk.n, context["max_parallel"], expected,
+                "Growing less than that means the %d ms run was partly bound by CPU (TLS, JSON, Ansible)"
+                " rather than by waiting; the added waiting then overlaps with that work." % context["latency_ms"]
+                if measured < expected else
+                "The excess is the requests made one at a time (token, list) and the threads waiting for"
+                " the CPUs."))
+    bullets.append(
+        "- Every module run takes its token from the token cache (`~/.ansible/segura/tokens`), so a loop of N"
+        " tasks makes one token request per run, like a uri playbook that registers its token once; a bulk"
+        " task makes one for all its items.")
+    return "\n".join(bullets)
 
 
 def render(results, context, chart_path):
@@ -261,5 +412,5 @@ def render(results, context, chart_path):
     load_note = (": more than %d, so other processes competed for the CPUs and wall times are longer than on"
                  " an idle machine." % context["cpus"]) if busy else "."
     return DOCUMENT.format(load_note=load_note, results=results_table(results, context),
-                           per_task=per_task_table(results), targets=targets_table(results),
+                           per_task=per_task_table(results), targets=targets_table(results, context),
                            insights=insights(results, context), **context)

@@ -188,7 +188,10 @@ class BulkSync(object):
             codes = {}
             for entity in self._readable().values():
                 codes.setdefault(entity[code_field], []).append(entity["identifier"])
-            unknown = [e for e in by_code if e.code not in codes]
+            # The list holds every visible item, disabled ones included: a code missing from what
+            # was read can only be on an item that could not be read (disabled); none: it is new.
+            unread = any(not isinstance(self.read.get(s["identifier"]), dict) for s in self.visible)
+            unknown = [e for e in by_code if e.code not in codes] if unread else []
         else:
             codes, unknown = {}, by_code
         # Not among the readable items (new, or disabled): the filtered list says which.

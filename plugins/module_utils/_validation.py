@@ -13,7 +13,7 @@ from ansible_collections.segura.pam.plugins.module_utils import errors
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 # Fields that, when given, must hold something: an empty one could only be a mistake.
-NON_EMPTY = ("name", "url", "client_id", "identifier_code", "username")
+NON_EMPTY = ("name", "url", "client_id", "identifier_code", "username", "password", "note")
 
 
 def _fail(option, problem, fix):

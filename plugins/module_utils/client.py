@@ -228,6 +228,11 @@ def vendor_error(envelope, status):
         return errors.InactiveSecretError(shown + ".", code=code, status=status,
                                           hint="The secret is disabled: enable it with "
                                                "segura.pam.mysafe_api_secret state=present.")
+    if "criptograf" in text.lower():  # "Ocorreu um erro ao criptografar o texto"
+        return errors.ServerError(
+            shown + ".", code=code, status=status,
+            hint="The access key encrypts sensitive data, and Segura cannot encrypt this value (long notes fail "
+                 "this way): read it with an access key that does not encrypt, or shorten the value.")
     if status >= 500:
         return errors.ServerError(shown + ".", code=code, status=status,
                                   hint="This is a failure on the Segura server: try again later or contact "

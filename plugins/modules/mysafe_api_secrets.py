@@ -134,8 +134,8 @@ options:
     type: str
 seealso:
   - module: segura.pam.mysafe_api_secret
-  - role: segura.pam.mysafe_api_secrets
 notes:
+  - The role C(segura.pam.mysafe_api_secrets) applies its lists with these bulk modules.
   - The API user needs C(can_edit) on a secret (or must own it) to update, disable or enable it.
 """
 

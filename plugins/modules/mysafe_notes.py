@@ -116,8 +116,8 @@ options:
     type: str
 seealso:
   - module: segura.pam.mysafe_note
-  - role: segura.pam.mysafe_api_secrets
 notes:
+  - The role C(segura.pam.mysafe_api_secrets) applies its lists with these bulk modules.
   - The API user needs C(can_edit) on a note (or must own it) to update, disable or enable it.
 """
 

@@ -4,10 +4,11 @@
 
 """Build hook: packs the collection's own client into the wheel, so there is one source of truth.
 
-The client modules of ``plugins/module_utils`` (``client`` and ``mysafe``, and whatever they
-import from the collection) are copied into ``segura_awx_credential_plugin/_collection`` of the
-build directory, with their ``ansible_collections.segura.pam.plugins.module_utils`` imports made
-relative. Nothing is written into the source tree. Metadata lives in pyproject.toml.
+The client and engine modules of ``plugins/module_utils`` (``client``, ``_api``, ``_engine``,
+``_kinds``, and whatever they import from the collection) are copied into
+``segura_awx_credential_plugin/_collection`` of the build directory, with their
+``ansible_collections.segura.pam.plugins.module_utils`` imports made relative.
+Nothing is written into the source tree. Metadata lives in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ HERE = Path(__file__).resolve().parent
 MODULE_UTILS = HERE.parents[2] / "plugins" / "module_utils"
 PACKAGE = "segura_awx_credential_plugin"
 VENDORED = "_collection"
-# The modules the plugin imports; the build adds what they import from the collection.
-ENTRY_MODULES = ("client", "mysafe")
+# The modules the plugin imports; the build adds what they import from the collection. The
+# Ansible-facing ones (_module, _options, _validation, _bulk) stay out: the plugin runs without Ansible.
+ENTRY_MODULES = ("client", "_api", "_engine", "_kinds")
 COLLECTION_IMPORT = re.compile(
     r"^(?P<indent>[ \t]*)from ansible_collections\.segura\.pam\.plugins\.module_utils"
-    r"(?:\.(?P<module>\w+))? import (?P<names>.*)$", re.M)
+    r"(?:\.(?P<module>\w+))? import (?P<names>\([^)]*\)|.*)$", re.M)
 # An unconditional (top-level) Ansible import: it would make the plugin need Ansible.
 TOP_LEVEL_ANSIBLE_IMPORT = re.compile(r"^(?:from|import) (?:ansible|ansible_collections)\b", re.M)
 
@@ -73,9 +75,9 @@ def vendored_modules():
 
 
 def collection_version():
-    match = re.search(r'^COLLECTION_VERSION = "([^"]+)"', read_module("version"), re.M)
+    match = re.search(r'^COLLECTION_VERSION = "([^"]+)"', read_module("_version"), re.M)
     if not match:
-        raise BuildError("No COLLECTION_VERSION in plugins/module_utils/version.py.")
+        raise BuildError("No COLLECTION_VERSION in plugins/module_utils/_version.py.")
     return match.group(1)
 
 

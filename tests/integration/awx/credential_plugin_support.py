@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import jsonschema
-import requests
 
 REPO = Path(__file__).resolve().parents[3]
 PLUGIN_SOURCE = REPO / "extensions" / "awx" / "credential_plugin"
@@ -24,7 +23,6 @@ MODULE_UTILS = REPO / "plugins" / "module_utils"
 DRIVER = Path(__file__).resolve().parent / "credential_plugin_driver.py"
 # The released awx-plugins packages (pre-releases: the only releases so far) to load the plugin beside.
 AWX_PLUGINS = ("awx-plugins-core==0.2.0a0", "awx-plugins.interfaces==0.0.1a5")
-SECRETS_PATH = "/api/mysafe/secretapi"
 
 # -- building ---------------------------------------------------------------------------------
 
@@ -156,34 +154,3 @@ def awx_call(plugin_inputs, inputs, metadata):
     metadata_ids = [item["id"] for item in plugin_inputs["metadata"]]
     assert all(metadata.get(name) for name in plugin_inputs["required"] if name in metadata_ids)
     return {"inputs": inputs, "metadata": metadata}
-
-
-# -- secrets on the simulator ---------------------------------------------------------------------
-
-
-class Seeder(object):
-    """Creates secrets over the MySafe API as any simulator user."""
-
-    def __init__(self, sim, tenant=None):
-        self.sim = sim
-        self.tenant = {"tenant": tenant} if tenant else {}
-        self.tokens = {}
-
-    def _call(self, user, path, **kwargs):
-        if user not in self.tokens:
-            answer = requests.post(self.sim.url + "/iso/oauth2/token", verify=self.sim.ca_path, timeout=10,
-                                   data=dict(grant_type="client_credentials", **dict(self.sim.users[user], **self.tenant)))
-            answer.raise_for_status()
-            self.tokens[user] = answer.json()["access_token"]
-        answer = requests.post(self.sim.url + SECRETS_PATH + path, verify=self.sim.ca_path, timeout=10,
-                               headers={"Authorization": "Bearer " + self.tokens[user]}, **kwargs)
-        answer.raise_for_status()
-        return answer.json()
-
-    def create(self, user="alice", **fields):
-        body = dict(name="svc", url="https://svc.example.com", client_id="svc-id", client_secret="svc-secret-Lw02")
-        body.update(fields)
-        return int(self._call(user, "", json=body)["api_entity"]["identifier"])
-
-    def disable(self, identifier, user="alice"):
-        self._call(user, "/inactive/%d" % identifier)

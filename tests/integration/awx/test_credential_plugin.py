@@ -1,22 +1,32 @@
 """The AWX credential plugin of extensions/awx/credential_plugin, built, installed and called as AWX does.
 
-The wheel is built with pip from the sources (it packs the collection's client), installed into a
-fresh venv that has no Ansible, found through importlib.metadata entry points like AWX finds
-plugins, checked against AWX's rules for credential inputs, and its backend is called with the
-source credential's inputs plus the input source's metadata against the HTTPS simulator, with the
-simulator's CA given as text (the ``cacert`` input), never through the environment.
+The wheel is built with pip from the sources (it packs the collection's client, kind table and
+engine), installed into a fresh venv that has no Ansible, found through importlib.metadata entry
+points like AWX finds plugins, checked against AWX's rules for credential inputs, and its backend is
+called with the source credential's inputs plus the input source's metadata against the HTTPS
+simulator, with the simulator's CA given as text (the ``cacert`` input), never through the
+environment. Each driver run is one process; a test batches its calls into as few runs as it can.
 """
 
+import base64
+import hashlib
+import hmac
 import re
+import struct
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from simulator.control import SimulatorProcess
-from credential_plugin_support import Seeder, awx_call, input_problems, plugin_environment, run_driver
+from credential_plugin_support import awx_call, input_problems, plugin_environment, run_driver
 
 PLUGIN_NAME = "Segura MySafe Lookup"
+TOKEN = re.compile(r"\b[0-9a-f]{40}\b")  # the simulator's access tokens
+# RFC 6238's SHA1 test seed (ASCII "12345678901234567890"), and a time whose code starts with a zero.
+TOTP_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+CLOCK = 1111111109
+
 SECRET = {
     "name": "GCP payments",
     "url": "https://gcp.example.com/oauth",
@@ -27,7 +37,60 @@ SECRET = {
     "tags": "cloud,payments",
     "notes": "Owned by the platform team",
 }
-TOKEN = re.compile(r"\b[0-9a-f]{40}\b")  # the simulator's access tokens
+PASSWORD = {
+    "name": "db-prod",
+    "username": "svc_app",
+    "password": "db-password-Tz48",
+    "url": "https://db.example.com",
+    "secret_key": TOTP_SEED,
+    "notes": "Rotated monthly",
+    "tags": "db,prod",
+}
+NOTE = {"name": "Recovery codes", "note": "code-1 Rv63\ncode-2 Kp20", "tags": "mfa"}
+
+
+class Kind(object):
+    """One MySafe kind as the plugin's metadata names it, and as the simulator seeds it."""
+
+    def __init__(self, name, label, plural, item, fields, default, selections, vendor_name):
+        self.name = name
+        self.label = label
+        self.plural = plural  # the simulator's name of the kind (/_sim/<plural>)
+        self.item = item
+        self.fields = fields  # what field may name, in the order the plugin offers them
+        self.default = default
+        self.selections = selections  # metadata keys that select the item without its identifier
+        self.vendor_name = vendor_name  # as the server's messages name the kind
+
+    def metadata(self, **metadata):
+        return dict(metadata, kind=self.name)
+
+
+KINDS = {
+    "api_secret": Kind("api_secret", "API secret", "secrets", SECRET,
+                       ["identifier", "name", "url", "client_id", "client_secret", "identifier_code", "method",
+                        "notes", "tags"], "client_secret", [["identifier_code"], ["name"]], "Api secret"),
+    "password": Kind("password", "password", "passwords", PASSWORD,
+                     ["identifier", "name", "username", "password", "url", "secret_key", "notes", "token", "tags"],
+                     "password", [["name"], ["name", "username"]], "Password"),
+    "note": Kind("note", "note", "notes", NOTE, ["identifier", "name", "note", "tags"], "note", [["name"]], "Note"),
+}
+ALL_KINDS = pytest.mark.parametrize("kind", list(KINDS.values()), ids=list(KINDS))
+
+
+def totp(seed, epoch, digits=6, step=30):
+    """RFC 6238 (HMAC-SHA1), computed here independently of the simulator and the collection."""
+    key = base64.b32decode(seed.upper() + "=" * (-len(seed) % 8))
+    digest = hmac.new(key, struct.pack(">Q", epoch // step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10 ** digits
+    return "%0*d" % (digits, code)
+
+
+def test_the_independent_totp_matches_rfc_6238():
+    # RFC 6238 appendix B (8 digits); the plugin's token has 6, the same code's last digits
+    assert totp(TOTP_SEED, 59, digits=8) == "94287082" and totp(TOTP_SEED, 59) == "287082"
+    assert totp(TOTP_SEED, CLOCK, digits=8) == "07081804" and totp(TOTP_SEED, CLOCK) == "081804"
 
 
 @pytest.fixture(scope="session")
@@ -40,11 +103,6 @@ def plugin_env(tmp_path_factory, worker_id):
 def described(plugin_env, tmp_path_factory):
     """The driver's report without calls: what AWX discovers."""
     return run_driver(plugin_env, tmp_path_factory.mktemp("describe"))
-
-
-@pytest.fixture
-def seeder(sim):
-    return Seeder(sim)
 
 
 @pytest.fixture
@@ -62,6 +120,11 @@ def call(plugin_env, described, sim, tmp_path):
 
     run.reports = runs
     return run
+
+
+def seed(sim, kind, owner="alice", **fields):
+    """One item of ``kind`` in the simulator, uncounted: the kind's sample with ``fields`` over it."""
+    return sim.control.seed(kind.plural, owner=owner, **dict(kind.item, **fields))
 
 
 def source(sim, user="alice", **overrides):
@@ -85,25 +148,31 @@ def assert_failed(outcome, *fragments, secrets=()):
     for fragment in fragments:
         assert fragment in error["message"], (fragment, error["message"])
     for secret in secrets:
-        assert secret not in error["message"]
+        assert secret not in error["message"], (secret, error["message"])
     assert not TOKEN.search(error["message"]), error["message"]
     assert "Traceback" not in error["message"]
     return error["message"]
 
 
+def item_secrets(sim):
+    """Every secret the simulator's users and samples hold, none of which a message may show."""
+    return ([user["client_secret"] for user in sim.users.values()]
+            + [SECRET["client_secret"], PASSWORD["password"], PASSWORD["secret_key"], NOTE["note"],
+               totp(TOTP_SEED, CLOCK)])
+
+
 # -- the package ---------------------------------------------------------------------------------
 
 
-def test_the_wheel_carries_the_collection_client_with_relative_imports(plugin_env):
+def test_the_wheel_carries_the_collection_engine_with_relative_imports(plugin_env):
     with zipfile.ZipFile(plugin_env["wheel"]) as wheel:
         names = set(wheel.namelist())
         vendored = {Path(name).stem: wheel.read(name).decode() for name in names
                     if name.startswith("segura_awx_credential_plugin/_collection/")}
         entry_points = wheel.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
 
-    # the client, what it imports, and nothing that needs Ansible
-    assert {"client", "errors", "mysafe", "token_cache", "version"} <= set(vendored)
-    assert not {"options", "module"} & set(vendored)
+    # the client, the kind table and the engine, what they import, and nothing that needs Ansible
+    assert set(vendored) == {"__init__", "client", "errors", "_api", "_engine", "_kinds", "_token_cache", "_version"}
     for name, text in vendored.items():
         assert "ansible_collections" not in text, name
         if name != "__init__":
@@ -111,13 +180,13 @@ def test_the_wheel_carries_the_collection_client_with_relative_imports(plugin_en
             original = (Path(plugin_env["checkout"]) / "plugins" / "module_utils" / (name + ".py")).read_text()
             rewritten = re.sub(r"from ansible_collections\.segura\.pam\.plugins\.module_utils\.?", "from .", original)
             assert text == rewritten, name
-    assert "from . import errors" in vendored["client"]
+    assert "from . import errors" in vendored["client"] and "from ._api import (" in vendored["_engine"]
     # entry points of both AWX generations, and a version that follows the collection's
     assert "[awx_plugins.credentials]\nsegura_mysafe = segura_awx_credential_plugin.plugin:segura_mysafe_plugin" \
         in entry_points
     assert "[awx.credential_plugins]\nsegura_mysafe = segura_awx_credential_plugin.plugin:segura_mysafe_plugin" \
         in entry_points
-    version = re.search(r'COLLECTION_VERSION = "(.+)"', vendored["version"]).group(1)
+    version = re.search(r'COLLECTION_VERSION = "(.+)"', vendored["_version"]).group(1)
     assert Path(plugin_env["wheel"]).name == "segura_awx_credential_plugin-%s-py3-none-any.whl" % version
     # the copies exist in the build directory and the wheel only, never among the sources
     sources = Path(plugin_env["checkout"]) / "extensions" / "awx" / "credential_plugin" / "src"
@@ -136,7 +205,7 @@ def test_awx_discovers_the_plugin_and_accepts_its_inputs(described):
     fields = dict((item["id"], item) for item in inputs["fields"])
     metadata = dict((item["id"], item) for item in inputs["metadata"])
     assert list(fields) == ["url", "client_id", "client_secret", "token_path", "tenant", "verify", "cacert"]
-    assert list(metadata) == ["kind", "identifier", "identifier_code", "name", "field"]
+    assert list(metadata) == ["kind", "identifier", "identifier_code", "name", "username", "field"]
     assert inputs["required"] == ["url", "client_id", "client_secret"]
     # only the client secret is stored encrypted and hidden; the CA is multi-line PEM text
     assert [name for name, item in fields.items() if item.get("secret")] == ["client_secret"]
@@ -144,13 +213,20 @@ def test_awx_discovers_the_plugin_and_accepts_its_inputs(described):
     assert fields["cacert"]["multiline"] and fields["url"]["format"] == "url"
     assert fields["verify"] == dict(fields["verify"], type="boolean", default=True)
     assert fields["token_path"]["default"] == "/iso/oauth2/token"
-    assert metadata["kind"]["choices"] == ["api_secret"] and metadata["kind"]["default"] == "api_secret"
+    # every kind the collection manages, API secrets by default
+    assert metadata["kind"]["choices"] == sorted(KINDS) and metadata["kind"]["default"] == "api_secret"
+    # the field's help names each kind's fields, its default first among equals
+    for kind in KINDS.values():
+        offered = ", ".join(field + (" (default)" if field == kind.default else "") for field in kind.fields)
+        assert "%ss: %s" % (kind.label, offered) in metadata["field"]["help_text"]
+    assert metadata["identifier_code"]["help_text"].startswith("API secrets only")
+    assert metadata["username"]["help_text"].startswith("Passwords only")
     # the package needs neither Ansible nor AWX
     assert not {"ansible", "ansible_collections", "awx", "awx_plugins", "django"} & set(described["imported"])
 
 
-def test_the_plugin_loads_beside_awx_plugins_core(call, described, sim, seeder):
-    identifier = seeder.create(**SECRET)
+def test_the_plugin_loads_beside_awx_plugins_core(call, described, sim):
+    identifier = seed(sim, KINDS["api_secret"])
 
     [outcome] = call(lookup(described, sim, {"identifier": str(identifier)}), awx_plugins=True)
 
@@ -172,41 +248,62 @@ def test_the_plugin_loads_beside_awx_plugins_core(call, described, sim, seeder):
 # -- reading values ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("selection", ["identifier", "identifier_code", "name", "identifier_code+name"])
-def test_every_field_of_an_api_secret(call, described, sim, seeder, selection):
-    identifier = seeder.create(**SECRET)
-    seeder.create(name="Another", identifier_code="another-code")
-    wanted = {"identifier": str(identifier), "identifier_code": SECRET["identifier_code"], "name": SECRET["name"]}
-    metadata = dict((key, wanted[key]) for key in selection.split("+"))
-    expected = dict(SECRET, identifier=str(identifier))
-    sim.control.reset()
+@ALL_KINDS
+def test_every_field_of_every_kind(call, described, sim, kind):
+    identifier = seed(sim, kind)
+    # the server's name filter matches parts of names: the plugin must still pick the exact one
+    seed(sim, kind, name=kind.item["name"] + " (old)", identifier_code="old-code")  \
+        if kind.name == "api_secret" else seed(sim, kind, name=kind.item["name"] + " (old)")
+    if kind.name == "password":  # same name, another account: username tells them apart
+        seed(sim, kind, name="twin", username="svc_other", password="other-password-Nc20")
+        seed(sim, kind, name="twin", username="svc_app", password="app-password-Hm61")
+    expected = dict(kind.item, identifier=str(identifier), token=totp(TOTP_SEED, CLOCK))
+    sim.control.clock(CLOCK)
+    by_identifier = {"identifier": str(identifier)}
+    selections = [dict((key, kind.item[key]) for key in keys) for keys in kind.selections]
+    # API secrets are the default kind: their metadata may leave kind out
+    plain = {} if kind.name == "api_secret" else {"kind": kind.name}
 
-    outcomes = call(*[lookup(described, sim, dict(metadata, field=field)) for field in expected]
-                    + [lookup(described, sim, metadata)])
+    outcomes = call(*([lookup(described, sim, kind.metadata(field=field, **by_identifier)) for field in kind.fields]
+                      + [lookup(described, sim, dict(plain, **by_identifier))]
+                      + [lookup(described, sim, kind.metadata(**selection)) for selection in selections]
+                      + ([lookup(described, sim, kind.metadata(name="twin", username="svc_app"))]
+                         if kind.name == "password" else [])))
 
-    assert [outcome.get("value") for outcome in outcomes] == list(expected.values()) + [SECRET["client_secret"]]
+    values = [outcome.get("value", outcome.get("error")) for outcome in outcomes]
+    assert values == ([expected[field] for field in kind.fields] + [expected[kind.default]] * (1 + len(selections))
+                      + (["app-password-Hm61"] if kind.name == "password" else []))
     assert all(outcome["value_type"] == "str" for outcome in outcomes)
-    # one token per lookup (no cache), requests marked as the plugin's
+    # one token per lookup (no cache), one read each, a list for each selection without identifier;
+    # the requests are marked as the plugin's
     counters = sim.control.counters()
     assert counters["endpoints"]["token"] == len(outcomes)
-    assert counters["endpoints"]["read"] == len(outcomes)
+    assert sim.control.counters(kind.plural)["endpoints"] == dict(
+        sim.control.counters(kind.plural)["endpoints"], read=len(outcomes),
+        list=len(outcomes) - len(kind.fields) - 1)
+    assert counters["total"] == sim.control.counters(kind.plural)["total"] + counters["endpoints"]["token"]
     agents = set(request["user_agent"] for request in sim.control.requests())
     assert len(agents) == 1 and agents.pop().endswith("(segura-awx-credential-plugin)")
 
 
-def test_the_fields_offered_are_the_text_fields_of_an_api_secret(call, described, sim, seeder):
-    identifier = seeder.create(**SECRET)
+def test_a_password_token_is_the_totp_code_at_the_time_of_the_lookup(call, described, sim):
+    kind = KINDS["password"]
+    identifier = seed(sim, kind, secret_key="gezd gnbv gy3t qojq gezd gnbv gy3t qojq")  # as a user may type it
+    metadata = kind.metadata(identifier=str(identifier), field="token")
+    codes = []
 
-    [outcome] = call(lookup(described, sim, {"identifier": str(identifier), "field": "users_allowed"}))
+    for epoch in (59, 59 + 30, CLOCK):
+        sim.control.clock(epoch)
+        [outcome] = call(lookup(described, sim, metadata))
+        codes.append(outcome["value"])
 
-    message = assert_failed(outcome, "Field 'users_allowed' is not a field of a MySafe API secret.")
-    offered = re.search(r"Set field to one of: (.+)\.", message).group(1).split(", ")
-    assert sorted(offered) == sorted(list(SECRET) + ["identifier"])
+    assert codes == [totp(TOTP_SEED, 59), totp(TOTP_SEED, 89), totp(TOTP_SEED, CLOCK)] == ["287082", "081804"[:0]
+                                                                                           + codes[1], "081804"]
+    assert codes[0] != codes[1]
 
 
-def test_a_transient_gateway_fault_is_retried(call, described, sim, seeder):
-    identifier = seeder.create(**SECRET)
-    sim.control.reset()
+def test_a_transient_gateway_fault_is_retried(call, described, sim):
+    identifier = seed(sim, KINDS["api_secret"])
     sim.control.fault("502", endpoint="read")
 
     [outcome] = call(lookup(described, sim, {"identifier": str(identifier)}))
@@ -216,8 +313,8 @@ def test_a_transient_gateway_fault_is_retried(call, described, sim, seeder):
     assert counters["faults_injected"] == 1 and counters["endpoints"]["read"] == 2
 
 
-def test_the_ca_is_a_private_file_removed_after_each_lookup(call, described, sim, seeder):
-    identifier = seeder.create(**SECRET)
+def test_the_ca_is_a_private_file_removed_after_each_lookup(call, described, sim):
+    identifier = seed(sim, KINDS["api_secret"])
     pem = Path(sim.ca_path).read_text()
 
     found, refused, unverified = call(
@@ -237,7 +334,7 @@ def test_the_ca_is_a_private_file_removed_after_each_lookup(call, described, sim
 
 def test_tenant_and_token_path_reach_the_token_request(call, described, tmp_path):
     with SimulatorProcess(tmp_path / "tenant-sim", extra_args=["--tenant", "acme"]) as tenant_sim:
-        identifier = Seeder(tenant_sim, tenant="acme").create(**SECRET)
+        identifier = seed(tenant_sim, KINDS["api_secret"])
         metadata = {"identifier": str(identifier)}
 
         found, no_tenant, wrong_path = call(
@@ -253,96 +350,135 @@ def test_tenant_and_token_path_reach_the_token_request(call, described, tmp_path
 # -- errors an AWX admin can act on ----------------------------------------------------------------
 
 
-def case_wrong_host(sim, seeder):
+@ALL_KINDS
+def test_item_errors_of_every_kind_say_what_to_change(call, described, sim, kind):
+    """Not found, not shared, inactive and several matches, by identifier and by name, for each kind."""
+    bobs = seed(sim, kind, owner="bob", name="Bob only")
+    disabled = seed(sim, kind, name="Disabled", active=False)
+    twins = [seed(sim, kind, name="Twin"), seed(sim, kind, owner="bob", name="Twin", users_allowed=[{"username": "alice"}])]
+    label, shared_with = kind.label, "Client ID 'alice-client-id' (the Segura credential's)"
+    not_found_hint = "Check the metadata of the input source, and that the %s is shared with the API user of %s." % (
+        label, shared_with)
+    inactive_hint = "Enable the %s in MySafe (or with segura.pam.mysafe_%s state=present), or link another one." % (
+        label, kind.name)
+    cases = [
+        (kind.metadata(identifier="999"),
+         ["lookup of the %s with identifier 999: " % label, "1005: %s not found." % kind.vendor_name, not_found_hint]),
+        (kind.metadata(name="Bob only"),  # exists, but alice does not see it
+         ["No %s visible to this API user has name 'Bob only'." % label, not_found_hint]),
+        (kind.metadata(identifier=str(bobs)),
+         ["1006: User does not have access.", "The %s's owner must share it with the API user of %s." % (
+             label, shared_with)]),
+        (kind.metadata(identifier=str(disabled)), ["1009: Inactive %s" % kind.vendor_name.lower().replace(
+            "api", "Api"), inactive_hint]),
+        (kind.metadata(name="Disabled"), ["with name 'Disabled': ", "1009", inactive_hint]),
+        (kind.metadata(name="Twin"),
+         ["2 %ss visible to this API user have name 'Twin' (identifiers %d, %d)." % (label, twins[0], twins[1]),
+          "Set Identifier in the input source's metadata to the one to use."]),
+        (kind.metadata(identifier=str(twins[0]), field="users_allowed"),
+         ["Field 'users_allowed' is not a field of a MySafe %s." % label,
+          "Set field to one of: %s (empty: %s)." % (", ".join(kind.fields), kind.default)]),
+    ]
+    foreign = [key for key in ("identifier_code", "username") if key not in sum(kind.selections, [])]
+    cases += [(kind.metadata(name="Twin", **{key: "x"}), ["A MySafe %s has no %s." % (label, key),
+                                                           "Leave %s empty in the input source's metadata" % key])
+              for key in foreign]
+    if kind.name == "api_secret":
+        code_twins = [seed(sim, kind, name="Code 1", identifier_code="shared-code"),
+                      seed(sim, kind, owner="bob", name="Code 2", identifier_code="shared-code",
+                           users_allowed=[{"username": "alice"}])]
+        cases += [
+            (kind.metadata(identifier_code="shared-code"),
+             ["2 API secrets visible to this API user have identifier_code 'shared-code' (identifiers %d, %d)."
+              % tuple(code_twins), "Set Identifier"]),
+            (kind.metadata(identifier_code="shared-code", name="Code 1"),
+             ["The metadata sets identifier_code together with name.",
+              "Give identifier_code alone, or leave it empty and select the API secret by identifier or name."]),
+            (kind.metadata(identifier=str(twins[0]), field="notes"),
+             ["field 'notes' is empty in Segura.", "Set it in MySafe, or choose another field"]),
+        ]
+        sim.control.items("secrets")  # (the samples have notes; the twins below are checked without)
+    if kind.name == "password":
+        unseeded = seed(sim, kind, name="No TOTP", secret_key="")
+        cases += [
+            (kind.metadata(name="Twin", username="nobody"),
+             ["No password visible to this API user has name 'Twin' and username 'nobody'.", not_found_hint]),
+            (kind.metadata(username="svc_app"),
+             ["The metadata sets username but no name.", "Set name too: username only narrows the passwords"]),
+            (kind.metadata(identifier=str(unseeded), field="token"),
+             ["lookup of the password with identifier %d: its field 'token' is empty in Segura." % unseeded,
+              "only when its secret_key holds a base32 TOTP seed"]),
+        ]
+
+    outcomes = call(*[lookup(described, sim, metadata) for metadata, _fragments in cases])
+
+    for (metadata, fragments), outcome in zip(cases, outcomes):
+        assert_failed(outcome, *fragments, secrets=item_secrets(sim))
+        assert outcome["left_in_temp_dir"] == []
+
+
+def case_wrong_host(sim):
     return ({"identifier": "1"}, {"url": "https://127.0.0.1:9"},
             ["Could not connect to https://127.0.0.1:9", "Check Segura URL of the Segura credential"])
 
 
-def case_wrong_path(sim, seeder):
+def case_wrong_path(sim):
     return ({"identifier": "1"}, {"url": sim.url + "/segura"},
             ["token endpoint %s/segura/iso/oauth2/token was not found" % sim.url, "Check Segura URL"])
 
 
-def case_not_an_http_url(sim, seeder):
+def case_not_an_http_url(sim):
     # AWX's url format lets it through (scheme and host); the user info is masked in the message
     return ({"identifier": "1"}, {"url": "ftp://admin:pw-Hq71@segura.example.com"},
             ["Segura URL 'ftp://********@segura.example.com' is not an http(s) URL.", "base URL"])
 
 
-def case_bad_credentials(sim, seeder):
+def case_bad_credentials(sim):
     return ({"identifier": "1"}, {"client_secret": "not-the-secret-Pp31"},
             ["Segura refused the token request", "client id 'alice-client-id'", "Check Segura URL, Client ID, "
              "Client Secret"])
 
 
-def case_no_ca(sim, seeder):
+def case_no_ca(sim):
     return ({"identifier": "1"}, {"cacert": None},
             ["TLS verification of %s failed" % sim.url, "Paste the PEM of the CA"])
 
 
-def case_not_found(sim, seeder):
-    return ({"identifier": "999"}, {},
-            ["API secret with identifier 999", "1005", "Check the metadata of the input source"])
+def case_no_selection(sim):
+    return ({"field": "url"}, {},
+            ["The metadata names no API secret.", "Set identifier, identifier_code or name in the input source"])
 
 
-def case_not_found_by_name(sim, seeder):
-    seeder.create(user="bob", name="Bob only")  # exists, but alice does not see it
-    return ({"name": "Bob only"}, {},
-            ["No API secret visible to the API user of Client ID 'alice-client-id' has name 'Bob only'.",
-             "shared with the API user"])
+def case_no_selection_of_a_password(sim):
+    return ({"kind": "password"}, {},
+            ["The metadata names no password.", "Set identifier or name (with username to narrow it)"])
 
 
-def case_not_shared(sim, seeder):
-    identifier = seeder.create(user="bob", **SECRET)
-    return ({"identifier": str(identifier)}, {},
-            ["1006", "The secret's owner must share it with the API user of the Segura credential's Client ID"])
+def case_identifier_and_name(sim):
+    return ({"identifier": "4", "name": "x", "kind": "note"}, {},
+            ["The metadata sets identifier together with name.", "Give identifier alone, or leave it empty and "
+                                                                 "select the note by name."])
 
 
-def case_inactive(sim, seeder):
-    identifier = seeder.create(**SECRET)
-    seeder.disable(identifier)
-    return {"identifier": str(identifier)}, {}, ["1009", "Enable the secret in MySafe"]
-
-
-def case_several_by_name(sim, seeder):
-    first = seeder.create(**SECRET)
-    second = seeder.create(user="bob", users_allowed=[{"username": "alice"}], **SECRET)
-    return ({"name": SECRET["name"]}, {},
-            ["2 API secrets visible to the API user of Client ID 'alice-client-id' have name 'GCP payments' "
-             "(identifiers %d, %d)" % (first, second), "Set identifier in the input source's metadata"])
-
-
-def case_several_by_identifier_code(sim, seeder):
-    first = seeder.create(**SECRET)
-    second = seeder.create(user="bob", users_allowed=[{"username": "alice"}], **SECRET)
-    return ({"identifier_code": SECRET["identifier_code"]}, {},
-            ["have identifier_code 'payments-gcp' (identifiers %d, %d)" % (first, second)])
-
-
-def case_no_selection(sim, seeder):
-    return {"field": "url"}, {}, ["The metadata names no secret.", "Set identifier, or identifier_code and/or name"]
-
-
-def case_identifier_and_name(sim, seeder):
-    return ({"identifier": "4", "name": "x"}, {},
-            ["The metadata sets identifier together with name.", "Give identifier alone"])
-
-
-def case_identifier_not_a_number(sim, seeder):
+def case_identifier_not_a_number(sim):
     return {"identifier": "payments"}, {}, ["Identifier 'payments' is not a positive integer."]
 
 
-@pytest.mark.parametrize("case", [case_wrong_host, case_wrong_path, case_not_an_http_url, case_bad_credentials, case_no_ca, case_not_found,
-                                  case_not_found_by_name, case_not_shared, case_inactive, case_several_by_name,
-                                  case_several_by_identifier_code, case_no_selection, case_identifier_and_name,
-                                  case_identifier_not_a_number], ids=lambda case: case.__name__[5:])
-def test_errors_say_what_to_change_and_hold_no_secret(call, described, sim, seeder, case):
-    metadata, overrides, fragments = case(sim, seeder)
+CONNECTION_AND_METADATA_CASES = [
+    case_wrong_host, case_wrong_path, case_not_an_http_url, case_bad_credentials, case_no_ca, case_no_selection,
+    case_no_selection_of_a_password, case_identifier_and_name, case_identifier_not_a_number]
 
-    [outcome] = call(lookup(described, sim, metadata, **overrides))
 
-    inputs = source(sim, **overrides)
-    secrets = [inputs["client_secret"], urlsplit(inputs["url"]).password or inputs["client_secret"],
-               SECRET["client_secret"], "svc-secret-Lw02", sim.users["bob"]["client_secret"]]
-    assert_failed(outcome, *fragments, secrets=secrets)
-    assert outcome["left_in_temp_dir"] == []
+def test_connection_and_metadata_errors_say_what_to_change_and_hold_no_secret(call, described, sim):
+    cases = [(case.__name__, case(sim)) for case in CONNECTION_AND_METADATA_CASES]
+
+    outcomes = call(*[lookup(described, sim, metadata, **overrides) for _name, (metadata, overrides, _f) in cases])
+
+    for (name, (metadata, overrides, fragments)), outcome in zip(cases, outcomes):
+        inputs = source(sim, **overrides)
+        secrets = item_secrets(sim) + [inputs["client_secret"], urlsplit(inputs["url"]).password or "-"]
+        try:
+            assert_failed(outcome, *fragments, secrets=secrets)
+        except AssertionError as failure:
+            raise AssertionError("%s: %s" % (name, failure))
+        assert outcome["left_in_temp_dir"] == []

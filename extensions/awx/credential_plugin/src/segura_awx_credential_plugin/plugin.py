@@ -6,8 +6,9 @@
 
 AWX passes the source credential's inputs (``inputs.fields``) and the input source's metadata
 (``inputs.metadata``) as keyword arguments, only those that are set, and puts the returned string
-into the linked field. Everything that talks to Segura is the collection's own client, packed
-into ``_collection`` when the wheel is built.
+into the linked field. Everything that talks to Segura is the collection's own code, packed into
+``_collection`` when the wheel is built: its client, its kind table (``_kinds.KINDS``) and its
+engine's ``find_one``, so the plugin reads every kind the collection manages, the same way.
 """
 
 from __future__ import annotations
@@ -19,25 +20,27 @@ import tempfile
 from urllib.parse import urlsplit
 
 from ._collection import errors
-from ._collection.client import DEFAULT_TOKEN_PATH, SeguraClient
-from ._collection.mysafe import MASK, TEXT_FIELDS, MySafeApi, to_bool
-from ._collection.version import COLLECTION_VERSION
+from ._collection._api import MySafeApi, to_bool
+from ._collection._engine import find_one
+from ._collection._kinds import KINDS
+from ._collection._version import COLLECTION_VERSION
+from ._collection.client import DEFAULT_TOKEN_PATH, SeguraClient, without_userinfo
 
 # The shape AWX expects of a credential plugin (awx_plugins.credentials.plugin.CredentialPlugin).
 CredentialPlugin = collections.namedtuple("CredentialPlugin", ["name", "inputs", "backend"])
 
-# A kind of MySafe item: its label in messages, the API class over a client, the field returned
-# by default, the fields that can be returned, and whether it can be selected by identifier_code.
-Kind = collections.namedtuple("Kind", ["label", "api", "secret_field", "fields", "has_identifier_code"])
-
-KINDS = {
-    "api_secret": Kind("API secret", MySafeApi, "client_secret", ("identifier",) + TEXT_FIELDS + ("tags",), True),
+DEFAULT_KIND = "api_secret"
+# Fields of an item that are not a value a credential field can take (and an item that can be read is active).
+NOT_VALUES = ("users_allowed", "groups_allowed", "active")
+# Why a field can be empty, where that needs more than "set it in MySafe".
+EMPTY_HINTS = {
+    "token": "A password has a token (its current TOTP code) only when its secret_key holds a base32 TOTP seed: "
+             "set one in MySafe, or choose another field in the input source's metadata.",
 }
-SELECTORS = ("identifier", "identifier_code", "name")
 USER_AGENT = "segura.pam/%s (segura-awx-credential-plugin)" % COLLECTION_VERSION
 
 # What an AWX admin can change when the client raises one of these (the client's own hints name
-# the collection's Ansible options instead).
+# the collection's Ansible options instead). Formatted with the kind and the credential's Client ID.
 AWX_HINTS = (
     (errors.TLSError,
      "Paste the PEM of the CA that signed the Segura server's certificate into CA Certificate of the "
@@ -49,17 +52,47 @@ AWX_HINTS = (
      "Check Segura URL of the Segura credential, and that the Segura server is reachable from where AWX "
      "runs jobs (task pods, execution nodes)."),
     (errors.AccessDeniedError,
-     "The secret's owner must share it with the API user of the Segura credential's Client ID."),
+     "The %(label)s's owner must share it with the API user of Client ID '%(client_id)s' (the Segura "
+     "credential's)."),
     (errors.NotFoundError,
-     "Check the metadata of the input source, and that the secret is shared with the API user of the "
-     "Segura credential's Client ID."),
+     "Check the metadata of the input source, and that the %(label)s is shared with the API user of "
+     "Client ID '%(client_id)s' (the Segura credential's)."),
     (errors.InactiveSecretError,
-     "Enable the secret in MySafe (or with segura.pam.mysafe_api_secret state=present), or link another one."),
+     "Enable the %(label)s in MySafe (or with %(module)s state=present), or link another one."),
+    (errors.AmbiguousSelectionError,
+     "Set Identifier in the input source's metadata to the one to use."),
 )
 
 
 class SeguraLookupError(RuntimeError):
     """The value could not be read; the message says why and what to change (never a secret)."""
+
+
+def value_fields(kind):
+    """The fields of ``kind`` a lookup can return, in the order of the kind's items."""
+    return tuple(field for field in kind.entity_fields if field not in NOT_VALUES)
+
+
+def default_field(kind):
+    """The kind's first secret field: client_secret, password, note."""
+    return kind.secret_fields[0]
+
+
+def selectors(kind):
+    """The metadata that selects an item of ``kind``: identifier, its code field, its name fields."""
+    return ("identifier",) + ((kind.code_field,) if kind.code_field else ()) + kind.name_fields
+
+
+# Every selector of every kind, in the kinds' order: identifier, identifier_code, name, username.
+SELECTORS = tuple(dict.fromkeys(option for kind in KINDS.values() for option in selectors(kind)))
+
+
+def _ways(kind, but=None):
+    """How an item of ``kind`` can be selected (``but`` one way), for hints: 'identifier, identifier_code or name'."""
+    ways = [way for way in ("identifier", kind.code_field) if way and way != but]
+    narrowing = kind.name_fields[1:]
+    ways.append("name" + (" (with %s to narrow it)" % " and ".join(narrowing) if narrowing else ""))
+    return " or ".join(filter(None, (", ".join(ways[:-1]), ways[-1])))
 
 
 def _text(kwargs, key):
@@ -69,7 +102,7 @@ def _text(kwargs, key):
 
 
 def _kind(kwargs):
-    name = _text(kwargs, "kind") or "api_secret"
+    name = _text(kwargs, "kind") or DEFAULT_KIND
     if name not in KINDS:
         raise errors.ConfigurationError("Kind '%s' is not a MySafe kind this plugin reads." % name,
                                         hint="Set kind to one of: %s." % ", ".join(sorted(KINDS)))
@@ -77,38 +110,42 @@ def _kind(kwargs):
 
 
 def _field(kind, kwargs):
-    field = _text(kwargs, "field") or kind.secret_field
-    if field not in kind.fields:
-        raise errors.ConfigurationError("Field '%s' is not a field of a MySafe %s." % (field, kind.label),
-                                        hint="Set field to one of: %s." % ", ".join(kind.fields))
+    field = _text(kwargs, "field") or default_field(kind)
+    if field not in value_fields(kind):
+        raise errors.ConfigurationError(
+            "Field '%s' is not a field of a MySafe %s." % (field, kind.label),
+            hint="Set field to one of: %s (empty: %s)." % (", ".join(value_fields(kind)), default_field(kind)))
     return field
 
 
 def _wanted(kind, kwargs):
-    """The selection in the metadata: {'identifier': n} or identifier_code and/or name."""
+    """The selection in the metadata: {'identifier': n}, {code field: c}, or name (and username)."""
     wanted = dict((key, _text(kwargs, key)) for key in SELECTORS if _text(kwargs, key))
+    foreign = [key for key in wanted if key not in selectors(kind)]
+    if foreign:
+        raise errors.ConfigurationError(
+            "A MySafe %s has no %s." % (kind.label, " and no ".join(foreign)),
+            hint="Leave %s empty in the input source's metadata, and select the %s by %s."
+                 % (" and ".join(foreign), kind.label, _ways(kind)))
+    for alone in ("identifier", kind.code_field):
+        if alone in wanted and len(wanted) > 1:
+            raise errors.ConfigurationError(
+                "The metadata sets %s together with %s." % (alone, " and ".join(key for key in wanted if key != alone)),
+                hint="Give %s alone, or leave it empty and select the %s by %s." % (alone, kind.label, _ways(kind, alone)))
     if "identifier" in wanted:
         text = wanted["identifier"]
-        if len(wanted) > 1:
-            raise errors.ConfigurationError(
-                "The metadata sets identifier together with %s." % " and ".join(sorted(set(wanted) - {"identifier"})),
-                hint="Give identifier alone, or leave it empty and select by identifier_code and/or name.")
         if not (text.isascii() and text.isdigit() and int(text) > 0):
             raise errors.ConfigurationError("Identifier '%s' is not a positive integer." % text,
-                                            hint="Give the number Segura shows as the secret's ID.")
+                                            hint="Give the number Segura shows as the %s's ID." % kind.label)
         wanted["identifier"] = int(text)
-    elif "identifier_code" in wanted and not kind.has_identifier_code:
-        raise errors.ConfigurationError("A MySafe %s has no identifier_code." % kind.label,
-                                        hint="Select it by identifier or name.")
+    elif wanted and "name" not in wanted and kind.code_field not in wanted:
+        raise errors.ConfigurationError(
+            "The metadata sets %s but no name." % " and ".join(wanted),
+            hint="Set name too: %s only narrows the %s with that name." % (" and ".join(wanted), kind.plural))
     if not wanted:
-        raise errors.ConfigurationError("The metadata names no secret.",
-                                        hint="Set identifier, or identifier_code and/or name, in the input source.")
+        raise errors.ConfigurationError("The metadata names no %s." % kind.label,
+                                        hint="Set %s in the input source's metadata." % _ways(kind))
     return wanted
-
-
-def _describe(wanted):
-    return " and ".join(("%s %d" if key == "identifier" else "%s '%s'") % (key, wanted[key])
-                        for key in SELECTORS if key in wanted)
 
 
 def _connection(kwargs):
@@ -120,9 +157,7 @@ def _connection(kwargs):
     except ValueError:
         valid = False
     if not valid:
-        scheme, separator, rest = url.partition("://")
-        shown = "%s://%s@%s" % (scheme, MASK, rest.rpartition("@")[2]) if separator and "@" in rest else url
-        raise errors.ConfigurationError("Segura URL '%s' is not an http(s) URL." % shown,
+        raise errors.ConfigurationError("Segura URL '%s' is not an http(s) URL." % without_userinfo(url),
                                         hint="Set it to the server's base URL, e.g. https://segura.example.com.")
     if not (client_id and kwargs.get("client_secret")):
         raise errors.ConfigurationError("The Segura credential has no %s." % (
@@ -149,22 +184,22 @@ def _ca_file(pem):
         os.unlink(path)
 
 
-def _find(api, kind, wanted, client_id):
-    if "identifier" in wanted:
-        return api.get(wanted["identifier"])
-    candidates = api.list(identifier_code=wanted.get("identifier_code"))
-    if "name" in wanted:
-        candidates = [item for item in candidates if item["name"] == wanted["name"]]
-    if not candidates:
-        raise errors.NotFoundError("No %s visible to the API user of Client ID '%s' has %s." % (
-            kind.label, client_id, _describe(wanted)))
-    if len(candidates) > 1:
-        raise errors.ConfigurationError(
-            "%d %ss visible to the API user of Client ID '%s' have %s (identifiers %s)." % (
-                len(candidates), kind.label, client_id, _describe(wanted),
-                ", ".join(str(item["identifier"]) for item in candidates)),
-            hint="Set identifier in the input source's metadata to the one to use.")
-    return api.get(candidates[0]["identifier"])
+def _read(api, wanted):
+    """The item selected: by identifier, else the one the engine finds by code or name."""
+    selection = dict(wanted)
+    identifier = selection.pop("identifier", None)
+    if identifier is None:
+        code = selection.pop(api.kind.code_field, None) if api.kind.code_field else None
+        identifier = find_one(api, code=code, **selection)["identifier"]
+    return api.get(identifier)
+
+
+def _awx_hint(error, kind, client_id):
+    """What an AWX admin can change: one of AWX_HINTS once the kind is known, else the error's own hint."""
+    for kind_of_error, text in AWX_HINTS if kind is not None else ():
+        if isinstance(error, kind_of_error):
+            return text % {"label": kind.label, "module": kind.module, "client_id": client_id}
+    return error.hint
 
 
 def _as_text(value):
@@ -175,11 +210,11 @@ def _as_text(value):
 
 def segura_mysafe_backend(**kwargs):
     """One field of one MySafe item, as a string; SeguraLookupError when it cannot be read."""
-    context = "Segura MySafe lookup"
+    context, kind = "Segura MySafe lookup", None
     try:
         kind = _kind(kwargs)
         field, wanted = _field(kind, kwargs), _wanted(kind, kwargs)
-        context = "Segura MySafe lookup of the %s with %s" % (kind.label, _describe(wanted))
+        context = "Segura MySafe lookup of the %s with %s" % (kind.label, kind.selectors(wanted))
         connection = _connection(kwargs)
         pem = _text(kwargs, "cacert") if connection["validate_certs"] else ""
         with _ca_file(pem) as ca_path:
@@ -187,13 +222,34 @@ def segura_mysafe_backend(**kwargs):
             client = SeguraClient(ca_path=ca_path, token_cache=False, pool_size=1, **connection)
             try:
                 client.session.headers["User-Agent"] = USER_AGENT
-                entity = _find(kind.api(client), kind, wanted, connection["client_id"])
+                entity = _read(MySafeApi(client, kind), wanted)
             finally:
                 client.close()
     except errors.SeguraError as error:
-        hint = next((text for kind_of_error, text in AWX_HINTS if isinstance(error, kind_of_error)), error.hint)
+        hint = _awx_hint(error, kind, _text(kwargs, "client_id"))
         raise SeguraLookupError("%s: %s%s" % (context, error.message, " " + hint if hint else "")) from None
-    return _as_text(entity[field])
+    value = _as_text(entity[field])
+    if not value:
+        raise SeguraLookupError("%s: its field '%s' is empty in Segura. %s" % (context, field, EMPTY_HINTS.get(
+            field, "Set it in MySafe, or choose another field in the input source's metadata.")))
+    return value
+
+
+def _only(selector):
+    """'API secrets only: ' when not every kind can be selected by ``selector``."""
+    kinds = [kind.plural for kind in KINDS.values() if selector in selectors(kind)]
+    if len(kinds) == len(KINDS):
+        return ""
+    text = " and ".join(kinds)
+    return "%s%s only: " % (text[0].upper(), text[1:])
+
+
+def _field_help():
+    per_kind = "; ".join("%s: %s" % (kind.plural, ", ".join(
+        field + (" (default)" if field == default_field(kind) else "") for field in value_fields(kind)))
+        for kind in KINDS.values())
+    return ("The field to return; empty means the item's secret. %s. A password's token is its current TOTP "
+            "code; tags come comma-separated." % per_kind)
 
 
 INPUTS = {
@@ -202,7 +258,7 @@ INPUTS = {
          "help_text": "Base URL of the Segura server, e.g. https://segura.example.com."},
         {"id": "client_id", "label": "Client ID", "type": "string",
          "help_text": "Client ID of a MySafe access key (MySafe > Integrations > Access keys). Its API user "
-                      "must see the secrets: its own, or shared with it."},
+                      "must see the items: its own, or shared with it."},
         {"id": "client_secret", "label": "Client Secret", "type": "string", "secret": True,
          "help_text": "Client secret of that access key."},
         {"id": "token_path", "label": "Token path", "type": "string", "default": DEFAULT_TOKEN_PATH,
@@ -215,17 +271,19 @@ INPUTS = {
          "help_text": "PEM of the CA that signed the Segura server's certificate, when it is not a public CA."},
     ],
     "metadata": [
-        {"id": "kind", "label": "Kind", "type": "string", "choices": sorted(KINDS), "default": "api_secret",
-         "help_text": "What kind of MySafe item holds the value."},
+        {"id": "kind", "label": "Kind", "type": "string", "choices": sorted(KINDS), "default": DEFAULT_KIND,
+         "help_text": "What kind of MySafe item holds the value: %s."
+                      % ", ".join("%s (%s)" % (name, KINDS[name].plural) for name in sorted(KINDS))},
         {"id": "identifier", "label": "Identifier", "type": "string",
-         "help_text": "The item's numeric ID in Segura. Give this, or identifier code and/or name."},
+         "help_text": "The item's numeric ID in Segura. Give it alone, or leave it empty and select by "
+                      "identifier code or name."},
         {"id": "identifier_code", "label": "Identifier code", "type": "string",
-         "help_text": "API secrets: the identifier code the owner gave the secret."},
+         "help_text": _only("identifier_code") + "the identifier code the owner gave the secret. Give it alone."},
         {"id": "name", "label": "Name", "type": "string",
-         "help_text": "The item's name; it must match exactly one item the API user sees."},
-        {"id": "field", "label": "Field", "type": "string",
-         "help_text": "The field to return. API secrets: %s; empty means client_secret."
-                      % ", ".join(KINDS["api_secret"].fields)},
+         "help_text": "The item's exact name; it must select exactly one item the API user sees."},
+        {"id": "username", "label": "Username", "type": "string",
+         "help_text": _only("username") + "the account's username, to tell apart items with the same name."},
+        {"id": "field", "label": "Field", "type": "string", "help_text": _field_help()},
     ],
     "required": ["url", "client_id", "client_secret"],
 }
