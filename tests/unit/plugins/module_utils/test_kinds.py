@@ -100,9 +100,9 @@ def test_base32_seeds_pass_in_any_spelling(seed):
     check_base32(seed)
 
 
+# "AAA": base32 letters, but no whole number of bytes
 @pytest.mark.parametrize("seed", ["JBSWY3DPEHPK3PX0", "SEED-8899", "otpauth://totp/x?secret=JBSWY3DP", "AAA"])
 def test_a_seed_that_is_not_base32_is_refused_without_being_shown(seed):
-    # ("AAA": base32 letters, but no whole number of bytes)
     with pytest.raises(ValueError) as raised:
         check_base32(seed)
     assert seed not in str(raised.value)
