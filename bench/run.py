@@ -200,9 +200,7 @@ def measure_all(bench, sizes, counts, quick):
 
     def record(measurement):
         results.append(measurement)
-        memory = (", peak RSS %.0f MiB (largest process %.0f MiB)" % (
-            (measurement.peak_tree_rss or 0) / 1024, measurement.peak_largest_rss / 1024)
-            if measurement.largest_rss else "")
+        memory = ", peak RSS %s" % report.memory(measurement) if measurement.largest_rss else ""
         print("  %-14s N=%-4d %2d ms median %8.3f s (CPU %7.3f s) over %d run(s), %d requests, %d token%s, load %.1f"
               % (measurement.approach, measurement.n, measurement.latency_ms, measurement.median,
                  measurement.cpu_median, len(measurement.times), measurement.requests, measurement.tokens,

@@ -194,6 +194,7 @@ class BulkSync(object):
             unknown = [e for e in by_code if e.code not in codes] if unread else []
         else:
             codes, unknown = {}, by_code
+
         # Not among the readable items (new, or disabled): the filtered list says which.
         def listed(element):
             try:
@@ -218,7 +219,8 @@ class BulkSync(object):
     # -- applying ---------------------------------------------------------------------------
 
     def _apply(self, element):
-        result = dict(element.selector(), identifier=None, operation=None, changed=False, failed=False, msg="")
+        result = dict(element.selector(), identifier=element.identifier, operation=None, changed=False,
+                      failed=False, msg="")
         try:
             if element.failure is not None:
                 raise element.failure
@@ -233,7 +235,8 @@ class BulkSync(object):
                 result["diff"] = dict(outcome["diff"], before_header=element.describe(),
                                       after_header=element.describe())
         except errors.SeguraError as error:
-            result.update(failed=True, msg=str(error), identifier=(element.located or (None,))[0])
+            result.update(failed=True, msg=str(error),
+                          identifier=element.located[0] if element.located else element.identifier)
         return result
 
     def _exclusive(self, results):
@@ -271,7 +274,14 @@ class BulkSync(object):
             for element in self.elements:
                 element.failure = error
         results = self._parallel(self._apply, self.elements)
-        excluded = self._exclusive(results) if self.exclusive_tag and self.visible else []
+        excluded = []
+        if self.exclusive_tag and self.visible:
+            unmatched = [element.describe() for element in self.elements if element.failure is not None]
+            if unmatched:  # such an element may mean any of the tagged items: none is surely unlisted
+                self.warnings.append("exclusive_tag '%s' was not applied: %s could not be matched to %s." % (
+                    self.exclusive_tag, ", ".join(unmatched), self.kind.a_label))
+            else:
+                excluded = self._exclusive(results)
         summary = dict.fromkeys(OPERATIONS + ("failed",), 0)
         diffs = []
         for result in results + excluded:

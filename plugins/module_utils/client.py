@@ -16,7 +16,7 @@ import random
 import re
 import threading
 import time
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._token_cache import FileTokenCache

@@ -45,7 +45,7 @@ options:
     type: str
   password:
     description:
-      - The password itself. Required to create a password. Never shown in output, logs or diffs.
+      - The password itself. Required to create a password; may not be empty. Never shown in output, logs or diffs.
       - See O(update_password) to set it only when the password is created.
     type: str
   url:

@@ -298,13 +298,13 @@ def test_a_password_token_is_the_totp_code_at_the_time_of_the_lookup(call, descr
     metadata = kind.metadata(identifier=str(identifier), field="token")
     codes = []
 
-    for epoch in (59, 59 + 30, CLOCK):
+    for epoch in (59, 59 + 30):  # (test_every_field_of_every_kind reads it at CLOCK)
         sim.control.clock(epoch)
         [outcome] = call(lookup(described, sim, metadata))
         codes.append(outcome["value"])
 
-    assert codes == [totp(TOTP_SEED, 59), totp(TOTP_SEED, 89), totp(TOTP_SEED, CLOCK)]
-    assert codes[0] == "287082" and codes[2] == "081804" and codes[1] != codes[0]
+    assert codes == [totp(TOTP_SEED, 59), totp(TOTP_SEED, 89)]
+    assert codes[0] == "287082" and codes[1] != codes[0]
 
 
 def test_a_transient_gateway_fault_is_retried(call, described, sim):
@@ -375,7 +375,8 @@ def test_item_errors_of_every_kind_say_what_to_change(call, described, sim, kind
         (kind.metadata(identifier=str(bobs)),
          ["1006: User does not have access.", "The %s's owner must share it with the API user of %s." % (
              label, shared_with)]),
-        (kind.metadata(identifier=str(disabled)), ["with identifier %d: " % disabled, "1009: Inactive ", inactive_hint]),
+        (kind.metadata(identifier=str(disabled)),
+         ["with identifier %d: " % disabled, "1009: Inactive ", inactive_hint]),
         (kind.metadata(name="Disabled"), ["with name 'Disabled': ", "1009", inactive_hint]),
         (kind.metadata(name="Twin"),
          ["2 %ss visible to this API user have name 'Twin' (identifiers %d, %d)." % (label, twins[0], twins[1]),
@@ -385,9 +386,10 @@ def test_item_errors_of_every_kind_say_what_to_change(call, described, sim, kind
           "Set field to one of: %s (empty: %s)." % (", ".join(kind.fields), kind.default)]),
     ]
     foreign = [key for key in ("identifier_code", "username") if key not in sum(kind.selections, [])]
-    cases += [(kind.metadata(name="Twin", **{key: "x"}), ["A MySafe %s has no %s." % (label, key),
-                                                           "Leave %s empty in the input source's metadata" % key])
-              for key in foreign]
+    a_label = ("an " if label[0] in "aeiouAEIOU" else "a ") + label
+    cases += [(kind.metadata(name="Twin", **{key: "x"}),
+               ["lookup of %s: A MySafe %s has no %s." % (a_label, label, key),
+                "Leave %s empty in the input source's metadata" % key]) for key in foreign]
     if kind.name == "api_secret":
         code_twins = [seed(sim, kind, name="Code 1", identifier_code="shared-code"),
                       seed(sim, kind, owner="bob", name="Code 2", identifier_code="shared-code",
@@ -480,7 +482,7 @@ def test_connection_and_metadata_errors_say_what_to_change_and_hold_no_secret(ca
 
     for (name, (metadata, overrides, fragments)), outcome in zip(cases, outcomes):
         inputs = source(sim, **overrides)
-        secrets = item_secrets(sim) + [inputs["client_secret"], urlsplit(inputs["url"]).password or "-"]
+        secrets = item_secrets(sim) + [inputs["client_secret"]] + list(filter(None, [urlsplit(inputs["url"]).password]))
         try:
             assert_failed(outcome, *fragments, secrets=secrets)
         except AssertionError as failure:

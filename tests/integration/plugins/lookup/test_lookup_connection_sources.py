@@ -174,8 +174,8 @@ def test_an_unsafe_variable_stays_literal(playbook, sim, secret_id):
     ("segura_validate_certs", "false"),
     ("segura_ca_path", "{other_ca}"),
 ])
-def test_a_host_variable_cannot_redirect_environment_credentials(playbook, sim, secret_id, rogue, tmp_path,
-                                                                   option, value):
+def test_a_host_variable_cannot_redirect_environment_credentials(playbook, sim, secret_id, rogue, tmp_path, option,
+                                                                 value):
     other_ca = tmp_path / "other-ca.pem"
     other_ca.write_text(Path(sim.ca_path).read_text())
     value = value.format(rogue=rogue.url, other_ca=other_ca)

@@ -98,7 +98,7 @@ def test_a_name_shared_by_two_visible_notes_is_an_error_naming_both(playbook, si
                   - expected in twin.msg
                   - "'Select one with identifier' in twin.msg"
     """ % {"L": LOOKUP}, extra_vars={"expected": "segura.pam.mysafe_note: term 'Twin' (name): 2 notes visible to this "
-                                                  "API user have name 'Twin' (identifiers %d, %d)." % (mine, theirs)})
+                                                 "API user have name 'Twin' (identifiers %d, %d)." % (mine, theirs)})
 
     assert "twin-mine" not in result.output and "twin-theirs" not in result.output
 

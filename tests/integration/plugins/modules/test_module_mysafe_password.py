@@ -497,6 +497,7 @@ def test_bad_input_fails_before_any_request_naming_the_option_not_the_value(play
     steps = [
         step("empty name", identifier=first, name="", error=["Option name is empty"]),
         step("blank username", name="New", username="  ", password="x-Pw", error=["Option username is empty"]),
+        step("empty password", identifier=first, password="", error=["Option password is empty"]),
         step("seed not base32", identifier=first, secret_key=BAD_SEED,
              error=["Option secret_key is not a base32 TOTP seed", "otpauth://"]),
         step("seed not base32 on create", name="New", username="new", password="x-Pw", secret_key=BAD_SEED,

@@ -68,8 +68,9 @@ def test_tags_string_becomes_a_list(tags, expected):
 def test_summary_from_the_list():
     summary = {"identifier": "3", "name": "GCP1", "need_justify": "0", "need_approval": "1", "can_view": True,
                "can_write": "false"}
-    assert normalise_summary(API_SECRET, summary) == {"identifier": 3, "name": "GCP1", "can_view": True, "can_write": False,
-                                          "need_justify": False, "need_approval": True}
+    assert normalise_summary(API_SECRET, summary) == {"identifier": 3, "name": "GCP1", "can_view": True,
+                                                      "can_write": False, "need_justify": False,
+                                                      "need_approval": True}
 
 
 def test_masked_hides_only_the_client_secret_and_copies():

@@ -12,6 +12,7 @@ FIELDS = API_SECRET.fields
 def secret_fields(values):
     return item_fields(API_SECRET, values)
 
+
 VALID = {"name": "GCP", "url": "https://gcp.example.com", "client_id": "app", "client_secret": "s3cr3t",
          "method": "POST", "tags": ["prod"], "users_allowed": [{"username": "bob", "can_edit": True}],
          "groups_allowed": [{"name": "devops", "can_edit": False}]}

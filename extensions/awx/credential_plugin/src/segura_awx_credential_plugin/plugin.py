@@ -131,7 +131,8 @@ def _wanted(kind, kwargs):
         if alone in wanted and len(wanted) > 1:
             raise errors.ConfigurationError(
                 "The metadata sets %s together with %s." % (alone, " and ".join(key for key in wanted if key != alone)),
-                hint="Give %s alone, or leave it empty and select the %s by %s." % (alone, kind.label, _ways(kind, alone)))
+                hint="Give %s alone, or leave it empty and select the %s by %s."
+                     % (alone, kind.label, _ways(kind, alone)))
     if "identifier" in wanted:
         text = wanted["identifier"]
         if not (text.isascii() and text.isdigit() and int(text) > 0):
@@ -213,6 +214,7 @@ def segura_mysafe_backend(**kwargs):
     context, kind = "Segura MySafe lookup", None
     try:
         kind = _kind(kwargs)
+        context = "Segura MySafe lookup of %s" % kind.a_label
         field, wanted = _field(kind, kwargs), _wanted(kind, kwargs)
         context = "Segura MySafe lookup of the %s with %s" % (kind.label, kind.selectors(wanted))
         connection = _connection(kwargs)
