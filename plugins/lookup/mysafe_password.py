@@ -20,6 +20,7 @@ author:
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.connection.plugins
+  - segura.pam.lookup
 options:
   _terms:
     description: Identifiers (default) or names of the passwords.
@@ -46,39 +47,7 @@ options:
     type: str
     default: password
     choices: [password, username, url, token, name, notes, tags, secret_key, identifier, all]
-  on_missing:
-    description:
-      - What to do when a password does not exist (error 1005), or no visible password has the name.
-      - V(error) fails, V(warn) shows a warning and leaves the term out, V(skip) leaves it out silently.
-    type: str
-    choices: [error, warn, skip]
-    default: error
-  on_denied:
-    description: What to do when the API user has no access to a password (error 1006); see O(on_missing).
-    type: str
-    choices: [error, warn, skip]
-    default: error
-  on_inactive:
-    description: What to do when a password is disabled (error 1009); see O(on_missing).
-    type: str
-    choices: [error, warn, skip]
-    default: error
-  max_parallel:
-    description: How many passwords are read at the same time.
-    type: int
-    default: 8
 notes:
-  - Like every lookup, it runs on the controller, with the controller's environment and files.
-  - Connection options given as variables (host, group, play or task vars) are rendered like any variable, so
-    a C(segura_client_secret) variable set to C({{ vault_segura_client_secret }}) works; a value marked
-    C(!unsafe) stays literal.
-  - When the credentials (O(segura_client_id) and O(segura_client_secret), or O(segura_token)) come from the
-    environment or C(ansible.cfg), a variable may not change O(segura_url), O(segura_proxy),
-    O(segura_token_path), O(segura_ca_path) or O(segura_validate_certs); the lookup fails naming both origins,
-    so that nobody who can edit the inventory, or a fact returned by a managed node, sends the controller's
-    credentials elsewhere. Set those options where the credentials are set, or as lookup keywords.
-  - C(~/.netrc) is never read, and an empty environment variable means the option's default.
-  - Terms left out by V(warn) or V(skip) make the result shorter than the list of terms.
   - A TOTP code is valid for its 30-second step only; read it in the task that uses it.
 seealso:
   - module: segura.pam.mysafe_password

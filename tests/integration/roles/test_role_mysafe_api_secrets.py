@@ -294,3 +294,126 @@ def test_an_empty_list_costs_nothing(playbook, sim):
 
     assert result.rc == 0, result
     assert sim.control.counters()["total"] == 0
+
+
+# -- the bulk tasks behind the role: passwords and notes, many items, max_parallel, exclusive_tag ---
+
+def run_role(playbook, role_vars, **run_options):
+    """Run the role with ``role_vars`` (any of its variables); returns (the three summary facts or None
+    when the play failed, the run)."""
+    summaries = playbook.workdir / ("summaries-%d.json" % len(list(playbook.workdir.glob("summaries-*"))))
+    result = playbook.run("""
+        - hosts: localhost
+          gather_facts: false
+          vars: %s
+          roles:
+            - segura.pam.mysafe_api_secrets
+          tasks:
+            - name: Hand the summaries to the test
+              ansible.builtin.copy:
+                content: "{{ {'api_secrets': mysafe_api_secrets_summary, 'passwords': mysafe_passwords_summary,
+                              'notes': mysafe_notes_summary} | to_json }}"
+                dest: %s
+                mode: "0600"
+              check_mode: false
+    """ % (json.dumps(role_vars), summaries), **run_options)
+    return (json.loads(summaries.read_text()) if summaries.exists() else None), result
+
+
+def coded_fleet(count):
+    return [dict(secret, identifier_code="code-%03d" % n) for n, secret in enumerate(fleet(count))]
+
+
+def test_a_hundred_secrets_by_code_cost_one_list_and_a_read_each_when_nothing_changed(playbook, sim):
+    secrets = coded_fleet(100)
+
+    created, first = run_role(playbook, {"mysafe_api_secrets": secrets})
+    assert first.rc == 0, first
+    counters = sim.control.counters()
+    assert created["api_secrets"] == summary(created=100)
+    assert (counters["endpoints"]["create"], counters["writes"], counters["token"]) == (100, 100, 1)
+
+    sim.control.reset()
+    unchanged, again = run_role(playbook, {"mysafe_api_secrets": secrets})
+
+    assert again.rc == 0, again
+    assert unchanged["api_secrets"] == summary(unchanged=100)
+    counters = sim.control.counters()
+    assert counters["token"] <= 1
+    assert (counters["endpoints"]["list"], counters["endpoints"]["read"], counters["writes"]) == (1, 100, 0)
+    for run in (first, again):
+        assert not [s["client_secret"] for s in secrets if s["client_secret"] in run.output]
+
+
+def test_passwords_and_notes_beside_the_secrets_each_in_one_task_with_their_own_summary(playbook, sim):
+    kept_note = sim.control.seed("notes", name="runbook", note="runbook-text-Wz40", tags="ops")
+    hidden = sim.control.seed("passwords", owner="dave", name="hidden", username="root", password="hidden-pw-Wz40")
+    role_vars = {
+        "mysafe_api_secrets": fleet(1),
+        "mysafe_passwords": [
+            {"name": "db", "username": "svc", "password": "db-pw-Wz40", "secret_key": "JBSWY3DPEHPK3PXP"},
+            {"name": "db", "username": "admin", "password": "db-admin-pw-Wz40", "tags": ["ops"]},
+        ],
+        "mysafe_notes": [
+            {"name": "runbook", "note": "runbook-text-Wz40", "tags": ["ops"]},
+            {"name": "recovery", "note": "recovery-codes-Wz40"},
+        ],
+        "mysafe_api_secrets_max_parallel": 1,
+    }
+    canaries = ["db-pw-Wz40", "db-admin-pw-Wz40", "recovery-codes-Wz40", "runbook-text-Wz40", "JBSWY3DPEHPK3PXP",
+                "fleet-secret-00-Zq8", "hidden-pw-Wz40"]
+
+    preview, checked = run_role(playbook, role_vars, check=True)
+    assert checked.rc == 0, checked
+    assert preview == {"api_secrets": summary(created=1), "passwords": summary(created=2),
+                       "notes": summary(created=1, unchanged=1)}
+    assert sim.control.counters()["writes"] == 0
+
+    applied, run = run_role(playbook, role_vars, verbosity=3)
+    assert run.rc == 0, run
+    assert applied == preview
+    assert sim.control.counters("passwords")["endpoints"]["create"] == 2
+    assert sim.control.counters("notes")["endpoints"]["create"] == 1
+    assert sim.control.counters("notes")["endpoints"]["update"] == 0
+    passwords = {(p["name"], p["username"]): p for p in sim.control.passwords()}
+    assert passwords[("db", "svc")]["secret_key"] == "JBSWY3DPEHPK3PXP"
+    assert passwords[("db", "admin")]["password"] == "db-admin-pw-Wz40"
+    assert {n["name"]: n["note"] for n in sim.control.notes()} == {
+        "runbook": "runbook-text-Wz40", "recovery": "recovery-codes-Wz40"}
+
+    sim.control.reset()
+    failing = dict(role_vars, mysafe_passwords=role_vars["mysafe_passwords"] + [
+        {"identifier": hidden, "password": "hidden-pw-Wz40"}])
+    none, failed = run_role(playbook, failing, verbosity=3)
+    assert failed.rc != 0 and none is None
+    assert "1 of the passwords failed: items[2] (identifier %d): " % hidden in failed.stdout
+    assert sim.control.counters()["writes"] == 0  # everything else was already as wanted
+    for output in (checked.output, run.output, failed.output):
+        assert not [canary for canary in canaries if canary in output]
+    assert kept_note in {n["identifier"] for n in sim.control.notes()}
+
+
+def test_exclusive_tag_and_max_parallel_reach_the_bulk_task(playbook, sim):
+    seeder = Seeder(sim)
+    for name, tags in (("kept", "platform"), ("stray", "platform,extra"), ("elsewhere", "other")):
+        seeder.create(name=name, url="https://%s.example.com" % name, client_id=name,
+                      client_secret="seed-%s-Nb30" % name, tags=tags)
+    secrets = [{"name": "kept", "tags": ["platform"]}]
+    role_vars = {"mysafe_api_secrets": secrets, "mysafe_api_secrets_exclusive_tag": "platform",
+                 "mysafe_api_secrets_max_parallel": 2}
+    sim.control.reset()
+
+    preview, checked = run_role(playbook, role_vars, check=True)
+    assert checked.rc == 0, checked
+    assert preview["api_secrets"] == summary(unchanged=1, disabled=1)
+    assert sim.control.counters()["writes"] == 0
+
+    applied, run = run_role(playbook, role_vars)
+    assert run.rc == 0, run
+    assert applied == preview
+    assert {name: secret["active"] for name, secret in by_name(sim).items()} == {
+        "kept": True, "stray": False, "elsewhere": True}
+
+    refused, invalid = run_role(playbook, dict(role_vars, mysafe_api_secrets_max_parallel=0))
+    assert invalid.rc != 0 and refused is None
+    assert "Option max_parallel must be at least 1, got 0" in invalid.stdout

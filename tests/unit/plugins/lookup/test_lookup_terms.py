@@ -11,6 +11,7 @@ from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 
 from ansible_collections.segura.pam.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.segura.pam.plugins.doc_fragments.lookup import ModuleDocFragment as LookupDocFragment
 from ansible_collections.segura.pam.plugins.lookup import mysafe_api_secret as plugin
 from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
 from ansible_collections.segura.pam.plugins.plugin_utils import mysafe_lookup
@@ -25,7 +26,8 @@ SECRETS_PATH = "/api/mysafe/secretapi"
 def option_definitions():
     """The plugin's options as the plugin loader would register them (doc fragments merged in)."""
     options = {}
-    for text in (ModuleDocFragment.DOCUMENTATION, ModuleDocFragment.PLUGINS, plugin.DOCUMENTATION):
+    for text in (ModuleDocFragment.DOCUMENTATION, ModuleDocFragment.PLUGINS, LookupDocFragment.DOCUMENTATION,
+                 plugin.DOCUMENTATION):
         for name, spec in yaml.safe_load(text).get("options", {}).items():
             options.setdefault(name, {}).update(spec)
     return options
