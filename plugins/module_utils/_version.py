@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-COLLECTION_VERSION = "0.1.0"
+COLLECTION_VERSION = "0.2.0"
 
 
 def user_agent():
