@@ -177,8 +177,12 @@ class BulkSync(object):
         for element in elements:
             if element.located and element.located[0] is not None:
                 entity = self.read[element.located[0]]
-                # a read that failed is left to ItemSync, which knows what each failure means
-                element.located = None if isinstance(entity, errors.SeguraError) else (element.located[0], entity)
+                if not isinstance(entity, errors.SeguraError):
+                    element.located = (element.located[0], entity)
+                elif isinstance(entity, errors.NotFoundError) and element.by == "identifier" and element.state == "absent":
+                    element.located = (None, None)  # as in the single-item module: nothing to disable
+                else:  # the read's own error, without reading it a second time
+                    element.failure, element.located = entity, None
 
     def _resolve_codes(self, by_code):
         """Identifier codes are not in the list answer: read the visible items, or list per code."""

@@ -17,8 +17,8 @@ description:
     twice); a problem fails the task naming the elements by index and selector, and nothing is sent.
   - Selectors are resolved with one list of the secrets the API user can see. The list does not carry
     identifier codes, so elements selected by O(items[].identifier_code) are resolved by reading every visible
-    secret when the API user sees at most twice as many secrets as there are elements (plus ten); otherwise by one
-    filtered list per code. No secret is read twice in one run.
+    secret when the API user sees at most twice as many secrets as there are elements (plus ten), a code found
+    on none being new; otherwise by one filtered list per code. No secret is read twice in one run.
   - Every element is attempted even when others fail; the task fails at the end, listing the failed elements.
   - With O(exclusive_tag), every active secret visible to the API user that carries that tag and matches no element
     is disabled (and reported in check mode).
@@ -131,6 +131,8 @@ options:
       - Marks the secrets this task owns. Every active secret visible to the API user that carries this tag and
         matches no element of O(items) is disabled.
       - Reading the tags of the other visible secrets costs one read each, since the list does not carry tags.
+      - When an element could not be matched (an ambiguous name or code, a failed list), nothing is disabled
+        and a warning says why.
     type: str
 seealso:
   - module: segura.pam.mysafe_api_secret

@@ -113,6 +113,8 @@ options:
     description:
       - Marks the notes this task owns. Every active note visible to the API user that carries this tag
         and matches no element of O(items) is disabled.
+      - When an element could not be matched (an ambiguous name or code, a failed list), nothing is disabled
+        and a warning says why.
     type: str
 seealso:
   - module: segura.pam.mysafe_note

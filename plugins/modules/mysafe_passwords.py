@@ -131,6 +131,8 @@ options:
     description:
       - Marks the passwords this task owns. Every active password visible to the API user that carries this tag
         and matches no element of O(items) is disabled.
+      - When an element could not be matched (an ambiguous name or code, a failed list), nothing is disabled
+        and a warning says why.
     type: str
 seealso:
   - module: segura.pam.mysafe_password

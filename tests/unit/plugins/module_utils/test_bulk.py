@@ -136,11 +136,33 @@ def test_a_failing_element_does_not_stop_the_others(bulk, mysafe_server):
     assert outcome["summary"]["failed"] == 1 and outcome["summary"]["created"] == 1
 
 
-def test_a_missing_identifier_fails_its_element_only(bulk, mysafe_server):
-    outcome = bulk([element(identifier=99, notes="x"), as_element(1)])
+def test_a_missing_identifier_fails_its_element_only_after_one_read(bulk, mysafe_server, fake_http):
+    outcome = bulk([element(identifier=99, notes="x"), as_element(1), element(identifier=98, state="absent")])
 
-    assert outcome["results"][0]["failed"] and "1005" in outcome["results"][0]["msg"]
-    assert outcome["results"][1]["operation"] == "created"
+    missing, created, absent = outcome["results"]
+    assert missing["failed"] and "1005" in missing["msg"] and missing["identifier"] == 99
+    assert created["operation"] == "created"
+    assert (absent["failed"], absent["operation"]) == (False, "unchanged")  # nothing to disable
+    assert [r.path for r in fake_http.api_requests].count("/api/mysafe/secretapi/99") == 1
+
+
+def test_new_codes_need_no_list_per_code_when_every_visible_item_was_read(bulk, mysafe_server, fake_http):
+    mysafe_server.add(**stored(1))
+
+    outcome = bulk([as_element(index) for index in range(1, 6)])
+
+    assert [r["operation"] for r in outcome["results"]] == ["unchanged"] + ["created"] * 4
+    assert [r.params for r in fake_http.api_requests if r.method == "GET" and r.path.endswith("secretapi")] == [None]
+
+
+def test_exclusive_tag_is_not_applied_when_an_element_could_not_be_matched(bulk, mysafe_server):
+    for twin in range(2):
+        mysafe_server.add(**stored(twin, name="twin", identifier_code="", tags="owned"))
+
+    outcome = bulk([element(name="twin", notes="x")], exclusive_tag="owned")
+
+    assert outcome["results"][0]["failed"] and outcome["excluded"] == []
+    assert all(secret["active"] for secret in mysafe_server.secrets.values())
 
 
 # -- check mode, diff, exclusive tag ------------------------------------------------------------
