@@ -253,12 +253,16 @@ def apply_scenarios(bench, counts, quick):
     role_new_runs = iter([bench.playbook("role_new_%s" % user, ROLE_TASKS,
                                          {"secrets": secret_items(counts["role"], "new"), "expected": "created"},
                                          user=user, sample_tree=True) for user in new_users])
+
+    def role_new(home):  # each run as a user who owns no secret yet
+        return next(role_new_runs)(home)
+
     bulk_variables = {"secrets": by_code(bench.seed_secrets(BULK_USER, counts["bulk"])), "max_parallel": MAX_PARALLEL}
     bulk = bench.playbook("bulk", BULK_TASKS, bulk_variables, user=BULK_USER, sample_tree=True)
     return [
         Scenario("startup", 0, bench.playbook("noop", NOOP_TASKS, {}), runs),
         Scenario("role_unchanged", counts["role"], role_unchanged, runs),
-        Scenario("role_new", counts["role"], lambda home: next(role_new_runs)(home), len(new_users)),
+        Scenario("role_new", counts["role"], role_new, len(new_users)),
         Scenario("bulk", counts["bulk"], bulk, runs),
         Scenario("bulk_slow", counts["bulk"], bulk, runs, SLOW_LATENCY_MS),
     ]

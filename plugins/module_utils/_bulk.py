@@ -280,7 +280,9 @@ class BulkSync(object):
         results = self._parallel(self._apply, self.elements)
         excluded = []
         if self.exclusive_tag and self.visible:
-            unmatched = [element.describe() for element in self.elements if element.failure is not None]
+            # an element selected by identifier is matched whatever happened to it afterwards
+            unmatched = [element.describe() for element in self.elements
+                         if element.failure is not None and element.by != "identifier"]
             if unmatched:  # such an element may mean any of the tagged items: none is surely unlisted
                 self.warnings.append("exclusive_tag '%s' was not applied: %s could not be matched to %s." % (
                     self.exclusive_tag, ", ".join(unmatched), self.kind.a_label))
