@@ -6,11 +6,9 @@ what the tasks reported, what the simulator stores (``sim.control.secrets()``) a
 requests reached it (``sim.control.counters()``), since "nothing differs" must mean "nothing sent".
 """
 
-import json
-import os
-import tempfile
-
 import requests
+
+from module_steps import ModuleSteps, run_playbook, step
 
 API = "/api/mysafe/secretapi"
 
@@ -19,26 +17,7 @@ API = "/api/mysafe/secretapi"
 STEP_OPTIONS = ("identifier", "identifier_code", "name", "url", "client_id", "client_secret", "tags", "notes",
                 "method", "users_allowed", "groups_allowed", "state", "update_secret", "segura_client_id")
 
-STEPS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Apply each step in turn
-      segura.pam.mysafe_api_secret:
-%s
-      loop: "{{ steps }}"
-      loop_control:
-        label: "{{ item.label }}"
-      register: applied
-      failed_when: false
-
-    - name: Keep every step's result for the test
-      ansible.builtin.copy:
-        content: "{{ applied.results | to_json }}"
-        dest: "{{ results_file }}"
-        mode: "0600"
-      check_mode: false
-""" % "\n".join('        %s: "{{ item.options.%s | default(omit) }}"' % (option, option) for option in STEP_OPTIONS)
+STEPS = ModuleSteps("segura.pam.mysafe_api_secret", STEP_OPTIONS, "api_secret")
 
 SEEDED_FIELDS = {
     "name": "GCP payments",
@@ -86,50 +65,12 @@ def writes(sim):
     return {endpoint: counters["endpoints"][endpoint] for endpoint in ("create", "update", "inactive", "active")}
 
 
-def run_playbook(playbook, text, **options):
-    """Run a playbook that must succeed, and never print a Python traceback."""
-    result = playbook.run(text, **options)
-    assert result.rc == 0, result
-    assert "Traceback" not in result.output
-    return result
 
 
-def apply_steps(playbook, steps, **options):
-    """One module task per step (a loop, as a user would write it); returns each step's registered result."""
-    handle, results_file = tempfile.mkstemp(prefix="results-", suffix=".json", dir=str(playbook.workdir))
-    os.close(handle)
-    result = run_playbook(playbook, STEPS_PLAYBOOK, extra_vars={"steps": steps, "results_file": results_file},
-                          **options)
-    with open(results_file) as results:
-        return json.load(results), result
 
 
-def step(label, changed=None, operation=None, expect=None, error=None, **options):
-    """A step: module options, and what its result must show.
-
-    ``expect``: fields of the returned api_secret; ``error``: fragments the failure message must contain.
-    """
-    return {"label": label, "options": options, "changed": changed, "operation": operation,
-            "expect": expect or {}, "error": error or []}
 
 
-def check_steps(steps, results):
-    assert len(results) == len(steps)
-    for wanted, got in zip(steps, results):
-        label = wanted["label"]
-        if wanted["error"]:
-            assert "msg" in got, "%s: expected a failure, got %r" % (label, got)
-            for fragment in wanted["error"]:
-                assert fragment in got["msg"], "%s: %r not in %r" % (label, fragment, got["msg"])
-            assert got["changed"] is False, label
-            continue
-        # The module's successful results carry no msg; a failure hidden by failed_when does.
-        assert "msg" not in got, "%s failed: %s" % (label, got.get("msg"))
-        assert got["changed"] is wanted["changed"], "%s: changed=%s" % (label, got["changed"])
-        if wanted["operation"]:
-            assert got["operation"] == wanted["operation"], label
-        for field, value in wanted["expect"].items():
-            assert got["api_secret"][field] == value, "%s: api_secret.%s=%r" % (label, field, got["api_secret"][field])
 
 
 # -- create and rerun -----------------------------------------------------------------------
@@ -227,9 +168,9 @@ def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
     repeat = step("all again", changed=False, operation="unchanged", identifier=identifier,
                   **{field: value for field, value, _unused in FIELD_CHANGES})
 
-    results, _unused = apply_steps(playbook, changes + [repeat])
+    results, _unused = STEPS.apply(playbook, changes + [repeat])
 
-    check_steps(changes + [repeat], results)
+    STEPS.check(changes + [repeat], results)
     for (field, _unused, _unused), result in zip(FIELD_CHANGES, results):
         # Only the given field is compared (and so only it can be sent).
         assert sorted(result["diff"]["after"]) == [field]
@@ -261,9 +202,9 @@ def test_sharing_lists_are_exact_and_order_does_not_matter(playbook, sim):
              expect={"users_allowed": [{"username": "bob", "can_edit": False}]}),
     ]
 
-    results, run = apply_steps(playbook, steps)
+    results, run = STEPS.apply(playbook, steps, warnings=True)  # the unknown user's sharing warning
 
-    check_steps(steps, results)
+    STEPS.check(steps, results)
     secret = stored(sim)[identifier]
     assert secret["users_allowed"] == [{"username": "bob", "can_edit": False}]
     assert secret["groups_allowed"] == []
@@ -288,9 +229,9 @@ def test_update_secret_on_create_never_overwrites_an_existing_secret(playbook, s
              client_id="fresh-app", client_secret="first-value-Qa31", update_secret="on_create"),
     ]
 
-    results, _unused = apply_steps(playbook, steps)
+    results, _unused = STEPS.apply(playbook, steps)
 
-    check_steps(steps, results)
+    STEPS.check(steps, results)
     assert "client_secret" not in results[1]["diff"]["after"]
     secrets = stored(sim)
     assert secrets[kept]["client_secret"] == "rotated-elsewhere-Kd55"
@@ -317,16 +258,16 @@ def test_check_mode_writes_nothing_and_predicts_the_real_run(playbook, sim):
         step("enable", changed=True, operation="enabled", identifier=to_enable),
     ]
 
-    preview, _unused = apply_steps(playbook, steps, check=True)
+    preview, _unused = STEPS.apply(playbook, steps, check=True)
 
-    check_steps(steps, preview)
+    STEPS.check(steps, preview)
     assert preview[0]["identifier"] is None  # would be created: no id yet
     assert sim.control.counters()["writes"] == 0
     assert stored(sim) == before
 
-    applied, _unused = apply_steps(playbook, steps)
+    applied, _unused = STEPS.apply(playbook, steps)
 
-    check_steps(steps, applied)
+    STEPS.check(steps, applied)
     assert [r["diff"] for r in applied] == [r["diff"] for r in preview]
     assert applied[1]["api_secret"] == preview[1]["api_secret"]  # the predicted secret is the real one
     assert writes(sim) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
@@ -695,9 +636,9 @@ def test_every_mistake_fails_with_an_actionable_message_and_writes_nothing(playb
     before = stored(sim)
     steps = failure_steps(first, second)
 
-    results, _unused = apply_steps(playbook, steps)
+    results, _unused = STEPS.apply(playbook, steps)
 
-    check_steps(steps, results)
+    STEPS.check(steps, results)
     assert stored(sim) == before
     # The duplicate code is the only mistake the server has to find; it refused that one update.
     assert writes(sim) == {"create": 0, "update": 1, "inactive": 0, "active": 0}

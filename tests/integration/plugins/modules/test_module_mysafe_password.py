@@ -10,36 +10,17 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
 import struct
-import tempfile
 from pathlib import Path
+
+from module_steps import ModuleSteps, run_playbook, step
 
 # Every option of the module; the steps playbook passes each one only when a step sets it.
 STEP_OPTIONS = ("identifier", "name", "username", "password", "url", "secret_key", "notes", "tags",
                 "users_allowed", "groups_allowed", "state", "update_password")
 
-STEPS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Apply each step in turn
-      segura.pam.mysafe_password:
-%s
-      loop: "{{ steps }}"
-      loop_control:
-        label: "{{ item.label }}"
-      register: applied
-      failed_when: false
-
-    - name: Keep every step's result for the test
-      ansible.builtin.copy:
-        content: "{{ applied.results | to_json }}"
-        dest: "{{ results_file }}"
-        mode: "0600"
-      check_mode: false
-""" % "\n".join('        %s: "{{ item.options.%s | default(omit) }}"' % (option, option) for option in STEP_OPTIONS)
+STEPS = ModuleSteps("segura.pam.mysafe_password", STEP_OPTIONS, "password")
 
 SEEDED_FIELDS = {
     "name": "Payments database",
@@ -87,52 +68,12 @@ def totp(seed, epoch):
     return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
-def run_playbook(playbook, text, **options):
-    """Run a playbook that must succeed, and never print a Python traceback or a warning."""
-    result = playbook.run(text, **options)
-    assert result.rc == 0, result
-    assert "Traceback" not in result.output
-    assert "[WARNING]" not in result.stdout + result.stderr, result
-    return result
 
 
-def apply_steps(playbook, steps, **options):
-    """One module task per step (a loop, as a user would write it); returns each step's registered result.
-
-    The steps go in a vars file, as secrets would come from a vault: -vvvv prints ``-e`` values.
-    """
-    handle, results_file = tempfile.mkstemp(prefix="results-", suffix=".json", dir=str(playbook.workdir))
-    os.close(handle)
-    steps_file = results_file.replace("results-", "steps-")
-    Path(steps_file).write_text(json.dumps({"steps": steps, "results_file": results_file}))
-    result = run_playbook(playbook, STEPS_PLAYBOOK, args=("-e", "@" + steps_file), **options)
-    with open(results_file) as results:
-        return json.load(results), result
 
 
-def step(label, changed=None, operation=None, expect=None, error=None, **options):
-    """A step: module options, and what its result must show (``expect``: fields of the returned
-    password; ``error``: fragments the failure message must contain)."""
-    return {"label": label, "options": options, "changed": changed, "operation": operation,
-            "expect": expect or {}, "error": error or []}
 
 
-def check_steps(steps, results):
-    assert len(results) == len(steps)
-    for wanted, got in zip(steps, results):
-        label = wanted["label"]
-        if wanted["error"]:
-            assert "msg" in got, "%s: expected a failure, got %r" % (label, got)
-            for fragment in wanted["error"]:
-                assert fragment in got["msg"], "%s: %r not in %r" % (label, fragment, got["msg"])
-            assert got["changed"] is False, label
-            continue
-        assert "msg" not in got, "%s failed: %s" % (label, got.get("msg"))
-        assert got["changed"] is wanted["changed"], "%s: changed=%s" % (label, got["changed"])
-        if wanted["operation"]:
-            assert got["operation"] == wanted["operation"], label
-        for field, value in wanted["expect"].items():
-            assert got["password"][field] == value, "%s: password.%s=%r" % (label, field, got["password"][field])
 
 
 # -- create and rerun -----------------------------------------------------------------------
@@ -228,9 +169,9 @@ def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
     repeat = step("all again", changed=False, operation="unchanged", identifier=identifier,
                   **{field: value for field, value, _unused in FIELD_CHANGES})
 
-    results, _unused = apply_steps(playbook, changes + [repeat])
+    results, _unused = STEPS.apply(playbook, changes + [repeat])
 
-    check_steps(changes + [repeat], results)
+    STEPS.check(changes + [repeat], results)
     for (field, _unused, _unused), result in zip(FIELD_CHANGES, results):
         assert sorted(result["diff"]["after"]) == [field]  # only the given field is compared and sent
     # the seed set above now yields a token, masked like the seed itself
@@ -255,9 +196,9 @@ def test_update_password_on_create_never_overwrites_an_existing_password(playboo
              password="first-value-Qa31", update_password="on_create"),
     ]
 
-    results, _unused = apply_steps(playbook, steps)
+    results, _unused = STEPS.apply(playbook, steps)
 
-    check_steps(steps, results)
+    STEPS.check(steps, results)
     assert sorted(results[1]["diff"]["after"]) == ["secret_key"]  # the seed is not governed by update_password
     items = stored(sim)
     assert (items[kept]["password"], items[kept]["secret_key"]) == ("rotated-elsewhere-Kd55", RFC_SEED)
@@ -284,9 +225,9 @@ def test_check_mode_writes_nothing_predicts_the_real_run_and_masks_the_diff(play
         step("enable", changed=True, operation="enabled", identifier=to_enable),
     ]
 
-    preview, _unused = apply_steps(playbook, steps, check=True, diff=True)
+    preview, _unused = STEPS.apply(playbook, steps, check=True, diff=True)
 
-    check_steps(steps, preview)
+    STEPS.check(steps, preview)
     assert preview[0]["identifier"] is None  # would be created: no id yet
     assert sim.control.counters()["writes"] == 0
     assert stored(sim) == before
@@ -296,9 +237,9 @@ def test_check_mode_writes_nothing_predicts_the_real_run_and_masks_the_diff(play
                                            "secret_key": MASK + " (changed)"}
     assert preview[3]["diff"] == {"before": {"active": True}, "after": {"active": False}}
 
-    applied, _unused = apply_steps(playbook, steps, diff=True)
+    applied, _unused = STEPS.apply(playbook, steps, diff=True)
 
-    check_steps(steps, applied)
+    STEPS.check(steps, applied)
     assert [r["diff"] for r in applied] == [r["diff"] for r in preview]
     assert applied[1]["password"] == preview[1]["password"]  # the predicted entry is the real one
     assert writes(sim) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
@@ -510,9 +451,9 @@ def test_bad_input_fails_before_any_request_naming_the_option_not_the_value(play
         step("no selector", url="db.example.com", error=["none of identifier or name is set"]),
     ]
 
-    results, _unused = apply_steps(playbook, steps)
+    results, _unused = STEPS.apply(playbook, steps)
 
-    check_steps(steps, results)
+    STEPS.check(steps, results)
     for result in results:
         assert BAD_SEED not in result["msg"]  # (the -vvvv run of the leak test shows it nowhere)
     assert sim.control.counters()["total"] == 0  # not even a token request
@@ -523,9 +464,9 @@ def test_create_without_a_required_field_names_it(playbook, sim):
                   error=["No matching password exists, and password is required to create one"]),
              step("create by name alone", name="Newer", error=["username, password are required to create one"])]
 
-    results, _unused = apply_steps(playbook, steps)
+    results, _unused = STEPS.apply(playbook, steps)
 
-    check_steps(steps, results)
+    STEPS.check(steps, results)
     assert sim.control.counters()["writes"] == 0
 
 
