@@ -65,14 +65,6 @@ def writes(sim):
     return {endpoint: counters["endpoints"][endpoint] for endpoint in ("create", "update", "inactive", "active")}
 
 
-
-
-
-
-
-
-
-
 # -- create and rerun -----------------------------------------------------------------------
 
 CREATE_PLAYBOOK = """

@@ -68,14 +68,6 @@ def totp(seed, epoch):
     return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
-
-
-
-
-
-
-
-
 # -- create and rerun -----------------------------------------------------------------------
 
 CREATE_PLAYBOOK = """
