@@ -13,7 +13,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi, masked
 from ansible_collections.segura.pam.plugins.module_utils._bulk import BulkSync, prepare
-from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, ambiguous, find_all, read_or_stub
+from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, find_one, read_or_stub
 from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
 from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials
 from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC, client_from_options
@@ -161,14 +161,8 @@ def collect_info(module, kind):
     alone = [option for option in single_selectors(kind) if option in given]
     if alone and len(given) == 1:
         option = alone[0]
-        found, what = find_all(api, **({"code": given[option]} if option == kind.code_field else {option: given[option]}))
-        if len(found) != 1:
-            if found:
-                raise ambiguous(kind, found, what)
-            raise errors.NotFoundError(
-                "No %s visible to this API user has %s." % (kind.label, what),
-                hint="Check the value and that the %s is shared with the API user." % kind.label)
-        return {"changed": False, kind.result_key: shown(read_or_stub(api, found[0]["identifier"]))}
+        found = find_one(api, **({"code": given[option]} if option == kind.code_field else {option: given[option]}))
+        return {"changed": False, kind.result_key: shown(read_or_stub(api, found["identifier"]))}
     filters = {option: value for option, value in given.items() if option != kind.code_field}
     server_filters = dict(filters, **({kind.code_field: given[kind.code_field]} if kind.code_field in given else {}))
     listed = [summary for summary in api.list(**server_filters) if listed_matches(summary, filters)]
