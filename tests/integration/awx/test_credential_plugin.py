@@ -8,11 +8,7 @@ simulator, with the simulator's CA given as text (the ``cacert`` input), never t
 environment. Each driver run is one process; a test batches its calls into as few runs as it can.
 """
 
-import base64
-import hashlib
-import hmac
 import re
-import struct
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from simulator.control import SimulatorProcess
 from credential_plugin_support import awx_call, input_problems, plugin_environment, run_driver
+from totp import totp
 
 PLUGIN_NAME = "Segura MySafe Lookup"
 TOKEN = re.compile(r"\b[0-9a-f]{40}\b")  # the simulator's access tokens
@@ -78,15 +75,6 @@ KINDS = {
     "note": Kind("note", "note", "notes", NOTE, ["identifier", "name", "note", "tags"], "note", [["name"]], "Note"),
 }
 ALL_KINDS = pytest.mark.parametrize("kind", list(KINDS.values()), ids=list(KINDS))
-
-
-def totp(seed, epoch, digits=6, step=30):
-    """RFC 6238 (HMAC-SHA1), computed here independently of the simulator and the collection."""
-    key = base64.b32decode(seed.upper() + "=" * (-len(seed) % 8))
-    digest = hmac.new(key, struct.pack(">Q", epoch // step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    code = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10 ** digits
-    return "%0*d" % (digits, code)
 
 
 def test_the_independent_totp_matches_rfc_6238():

@@ -5,13 +5,10 @@ count only what the lookup sent: one token for a whole run (the token cache), on
 identifier term, one list and one read per name term.
 """
 
-import base64
-import hashlib
-import hmac
 import random
-import struct
 
 import pytest
+from totp import totp
 
 LOOKUP = "segura.pam.mysafe_password"
 # RFC 6238's own SHA1 seed ("12345678901234567890") in base32, and its published code at T=59
@@ -24,14 +21,6 @@ def seed(sim, owner="alice", active=True, **fields):
     values = dict(name="svc", username="svc", password="svc-password-Qx1")
     values.update(fields)
     return sim.control.seed("passwords", owner=owner, active=active, **values)
-
-
-def totp(seed_text, epoch):
-    """RFC 6238 (SHA1, 30 s steps, 6 digits), computed here without the simulator."""
-    key = base64.b32decode(seed_text)
-    digest = hmac.new(key, struct.pack(">Q", epoch // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
 def run_ok(playbook, text, **kwargs):

@@ -6,15 +6,12 @@ write it, and checks what the tasks reported, what the simulator stores
 (``sim.control.counters("passwords")``): "nothing differs" must mean "nothing sent".
 """
 
-import base64
-import hashlib
-import hmac
 import json
 import re
-import struct
 from pathlib import Path
 
 from module_steps import ModuleSteps, run_playbook, step
+from totp import totp
 
 # Every option of the module; the steps playbook passes each one only when a step sets it.
 STEP_OPTIONS = ("identifier", "name", "username", "password", "url", "secret_key", "notes", "tags",
@@ -57,15 +54,6 @@ def cached_tokens(home):
     """Access tokens kept in the collection's token cache under ``home``."""
     directory = Path(home) / ".ansible" / "segura" / "tokens"
     return [json.loads(path.read_text())["access_token"] for path in sorted(directory.glob("*.json"))]
-
-
-def totp(seed, epoch):
-    """RFC 6238 (SHA1, 30 s, 6 digits), written here independently of the simulator."""
-    compact = seed.replace(" ", "").upper().rstrip("=")
-    key = base64.b32decode(compact + "=" * (-len(compact) % 8))
-    digest = hmac.new(key, struct.pack(">Q", epoch // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
 # -- create and rerun -----------------------------------------------------------------------

@@ -15,7 +15,8 @@ import json
 import pytest
 
 # The sibling module test file owns the seeding helpers (pytest puts this directory on sys.path).
-from test_module_mysafe_password import RFC_SEED, seed_password, stored, totp
+from test_module_mysafe_password import RFC_SEED, seed_password, stored
+from totp import totp
 
 VALUES = {
     "payments": "payments-password-Fe40",
