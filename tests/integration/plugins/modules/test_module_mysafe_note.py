@@ -9,6 +9,8 @@ write it, and checks what the tasks reported (asserts inside the playbook), what
 
 import json
 
+from module_steps import run_playbook
+
 # Contents seeded straight into the simulator: the module reads them but never receives them as an
 # option, so Ansible's own no_log masking cannot hide them; only the module's masking can.
 SEEDED = "seeded-note-canary-Kd55 the break-glass steps"
@@ -28,14 +30,6 @@ def stored(sim):
 def writes(sim):
     endpoints = sim.control.counters("notes")["endpoints"]
     return {endpoint: endpoints[endpoint] for endpoint in ("create", "update", "inactive", "active")}
-
-
-def run_playbook(playbook, text, **options):
-    """Run a playbook that must succeed, and never print a Python traceback."""
-    result = playbook.run(text, **options)
-    assert result.rc == 0, result
-    assert "Traceback" not in result.output
-    return result
 
 
 def secret_vars(playbook, **values):
