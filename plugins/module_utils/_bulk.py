@@ -20,7 +20,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync
+from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, selected
 from ansible_collections.segura.pam.plugins.module_utils._validation import item_fields
 
 # Read every visible item to learn the identifier codes when they are at most this many per
@@ -161,9 +161,7 @@ class BulkSync(object):
             if element.failure is not None:
                 continue
             if element.by == "name":
-                wanted = {field: element.params.get(field) for field in kind.name_fields
-                          if element.params.get(field) is not None}
-                found = [s for s in self.visible if all(s.get(f) == v for f, v in wanted.items())]
+                found = selected(self.visible, {field: element.params.get(field) for field in kind.name_fields})
                 if len(found) > 1:
                     element.failure = errors.AmbiguousSelectionError(
                         "%d %s visible to this API user match (identifiers %s)." % (

@@ -38,12 +38,10 @@ def comparable(field, value):
     return "" if value is None else str(value)
 
 
-def _wanted_selection(kind, code, selection):
-    """(what the user selected by, as text; the exact-match test for a list summary)."""
-    if code:
-        return "%s '%s'" % (kind.code_field, code), lambda summary: True
-    shown = " and ".join("%s '%s'" % (field, selection[field]) for field in kind.name_fields if field in selection)
-    return shown, lambda summary: all(summary.get(field) == value for field, value in selection.items())
+def selected(summaries, selection):
+    """The list summaries whose fields equal every value given in ``selection`` (exact, case included)."""
+    wanted = {field: value for field, value in selection.items() if value is not None}
+    return [summary for summary in summaries if all(summary.get(field) == value for field, value in wanted.items())]
 
 
 def find_all(api, code=None, **selection):
@@ -60,9 +58,10 @@ def find_all(api, code=None, **selection):
                 kind.label, ", %s" % kind.code_field if kind.code_field else ""),
             hint="Set identifier (the server's id)%s or name." % (
                 ", %s" % kind.code_field if kind.code_field else ""))
-    filters = {kind.code_field: code} if code else dict(selection)
-    what, matches = _wanted_selection(kind, code, selection)
-    return [summary for summary in api.list(**filters) if matches(summary)], what
+    if code:  # the list answer does not carry the code: the server's filter decides
+        return api.list(**{kind.code_field: code}), "%s '%s'" % (kind.code_field, code)
+    what = " and ".join("%s '%s'" % (field, selection[field]) for field in kind.name_fields if field in selection)
+    return selected(api.list(**selection), selection), what
 
 
 def find_one(api, code=None, **selection):
