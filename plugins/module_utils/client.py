@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import random
 import re
 import threading
 import time
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._token_cache import FileTokenCache
-from ansible_collections.segura.pam.plugins.module_utils._version import user_agent
+from ansible_collections.segura.pam.plugins.module_utils._version import user_agent as default_user_agent
 
 DEFAULT_TOKEN_PATH = "/iso/oauth2/token"
 DEFAULT_TIMEOUT = 30
@@ -38,48 +39,47 @@ VENDOR_CODE = re.compile(r"^\s*(\d{4})\s*:\s*(.*)$", re.S)
 # What an access token may hold to travel in an Authorization header (RFC 6750 b64token, generously).
 TOKEN_TEXT = re.compile(r"^[\x21-\x7e]+$")
 
-_requests = None
-# Older requests turn an empty CURL_CA_BUNDLE into no certificate verification at all (2.25-2.27).
-MINIMUM_REQUESTS = (2, 32)
-# Per thread: whether the bytes of the request under way started to leave (see _adapter_class).
+_urllib3 = None
+# 1.26 is the oldest urllib3 whose pool and proxy API the client uses.
+MINIMUM_URLLIB3 = (1, 26)
+# Per thread: whether the bytes of the request under way started to leave (see _pool_classes).
 _wire = threading.local()
-_adapter = None
+_pools = None
 
 
-def import_requests():
-    """Import requests on first use, so option errors need no third-party import at all."""
-    global _requests
-    if _requests is None:
+def import_urllib3():
+    """Import urllib3 on first use, so option errors need no third-party import at all."""
+    global _urllib3
+    if _urllib3 is None:
         try:
-            import requests
+            import urllib3
         except ImportError:
             import sys
             raise errors.MissingDependencyError(
-                "The Python library 'requests' is required by segura.pam but is not installed for %s." % sys.executable,
-                hint="Install it on the host that runs the task ('pip install requests', or the distribution's "
-                     "python3-requests package), or run the task with delegate_to: localhost.")
-        found = tuple(int(part) for part in re.findall(r"\d+", requests.__version__)[:2])
-        if found < MINIMUM_REQUESTS:
+                "The Python library 'urllib3' is required by segura.pam but is not installed for %s." % sys.executable,
+                hint="Install it on the host that runs the task ('pip install urllib3', or the distribution's "
+                     "python3-urllib3 package), or run the task with delegate_to: localhost.")
+        found = tuple(int(part) for part in re.findall(r"\d+", urllib3.__version__)[:2])
+        if found < MINIMUM_URLLIB3:
             raise errors.MissingDependencyError(
-                "The Python library 'requests' %s is too old for segura.pam, which needs %s or newer."
-                % (requests.__version__, ".".join(map(str, MINIMUM_REQUESTS))),
-                hint="Upgrade it on the host that runs the task (pip install 'requests>=2.32'): older versions "
-                     "can turn certificate verification off through the environment.")
-        _requests = requests
-    return _requests
+                "The Python library 'urllib3' %s is too old for segura.pam, which needs %s or newer."
+                % (urllib3.__version__, ".".join(map(str, MINIMUM_URLLIB3))),
+                hint="Upgrade it on the host that runs the task (pip install 'urllib3>=1.26').")
+        _urllib3 = urllib3
+    return _urllib3
 
 
-def _adapter_class():
-    """A requests adapter whose connections note when the request's first byte is written.
+def _pool_classes():
+    """urllib3 connection pools whose connections note when the request's first byte is written.
 
     Whether a failed write may be repeated depends on whether it reached the wire, which the
     exception class does not tell (urllib3 reports a connection dropped after the request as
     a ProxyError when it went through a proxy). Opening a proxy tunnel (CONNECT) is not the
     request: a failure there leaves the request unsent.
     """
-    global _adapter
-    if _adapter is None:
-        requests = import_requests()
+    global _pools
+    if _pools is None:
+        import_urllib3()
         from urllib3 import connection, connectionpool
 
         class SendTracking(object):
@@ -112,25 +112,92 @@ def _adapter_class():
         class TrackedHTTPSPool(connectionpool.HTTPSConnectionPool):
             ConnectionCls = HTTPSConnection
 
-        pools = {"http": TrackedHTTPPool, "https": TrackedHTTPSPool}
-
-        class TrackingAdapter(requests.adapters.HTTPAdapter):
-            def init_poolmanager(self, *args, **kwargs):
-                super(TrackingAdapter, self).init_poolmanager(*args, **kwargs)
-                self.poolmanager.pool_classes_by_scheme = pools
-
-            def proxy_manager_for(self, proxy, **proxy_kwargs):
-                manager = super(TrackingAdapter, self).proxy_manager_for(proxy, **proxy_kwargs)
-                manager.pool_classes_by_scheme = pools
-                return manager
-
-        _adapter = TrackingAdapter
-    return _adapter
+        _pools = {"http": TrackedHTTPPool, "https": TrackedHTTPSPool}
+    return _pools
 
 
-def _no_netrc(request):
-    """Session-wide auth that changes nothing: its presence stops requests from reading ~/.netrc."""
-    return request
+def _environ(name, environ):
+    """An environment variable by its lower- or upper-case name (lower case first, as curl reads them)."""
+    return environ.get(name.lower()) or environ.get(name.upper()) or None
+
+
+def environment_proxy(url, environ=None):
+    """The proxy the environment names for ``url`` (HTTPS_PROXY / HTTP_PROXY, else ALL_PROXY), or
+    None when there is none or NO_PROXY matches the host."""
+    environ = os.environ if environ is None else environ
+    scheme, _separator, rest = url.partition("://")
+    proxy = _environ("%s_proxy" % scheme.lower(), environ) or _environ("all_proxy", environ)
+    if not proxy or _no_proxy_matches(rest.split("/", 1)[0].rpartition("@")[2], _environ("no_proxy", environ)):
+        return None
+    return proxy
+
+
+def _no_proxy_matches(netloc, no_proxy):
+    """Whether ``netloc`` (host[:port]) is in NO_PROXY: ``*``, a host or domain (``example.com`` and
+    ``.example.com`` both cover its subdomains), ``host:port``, an IP address or a CIDR network."""
+    if not no_proxy:
+        return False
+    host, port = netloc, None
+    if netloc.startswith("["):
+        host, _bracket, rest = netloc[1:].partition("]")
+        port = rest[1:] or None
+    elif netloc.count(":") == 1:
+        host, port = netloc.split(":")
+    host = host.lower().rstrip(".")
+    for entry in re.split(r"[\s,]+", no_proxy.strip().lower()):
+        if entry == "*":
+            return True
+        if not entry:
+            continue
+        if "/" in entry:
+            if _in_network(host, entry):
+                return True
+            continue
+        entry_port = None
+        if entry.startswith("["):
+            entry, _bracket, rest = entry[1:].partition("]")
+            entry_port = rest[1:] or None
+        elif entry.count(":") == 1:
+            entry, entry_port = entry.split(":")
+        entry = entry.lstrip(".").rstrip(".")
+        if entry_port and entry_port != port:
+            continue
+        if host == entry or host.endswith("." + entry):
+            return True
+    return False
+
+
+def _in_network(host, network):
+    import ipaddress
+    try:
+        return ipaddress.ip_address(host) in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+
+
+def trust_settings(verify, environ=None):
+    """The urllib3 pool settings for ``verify`` (True, False or a CA bundle path).
+
+    True uses REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE when one is set and not empty, else the
+    system trust store (OpenSSL's defaults, which SSL_CERT_FILE and SSL_CERT_DIR can change).
+    """
+    if verify is False:
+        return {"cert_reqs": "CERT_NONE", "assert_hostname": False}
+    if verify is True:
+        environ = os.environ if environ is None else environ
+        verify = environ.get("REQUESTS_CA_BUNDLE") or environ.get("CURL_CA_BUNDLE") or None
+    if not verify:
+        return {"cert_reqs": "CERT_REQUIRED"}
+    return {"cert_reqs": "CERT_REQUIRED", ("ca_cert_dir" if os.path.isdir(verify) else "ca_certs"): verify}
+
+
+class Response(object):
+    """What the client reads of an answer: its status, headers and whole body."""
+
+    def __init__(self, raw):
+        self.status_code = raw.status
+        self.headers = raw.headers  # case-insensitive
+        self.content = raw.data
 
 
 def _split_userinfo(url):
@@ -250,7 +317,7 @@ class SeguraClient(object):
     def __init__(self, url, client_id=None, client_secret=None, token=None, validate_certs=True,
                  ca_path=None, timeout=DEFAULT_TIMEOUT, token_path=DEFAULT_TOKEN_PATH, tenant=None,
                  proxy=None, token_cache=True, token_cache_dir=None, retries=3, backoff=0.3,
-                 pool_size=10, warn=None, on_secret=None):
+                 pool_size=10, warn=None, on_secret=None, user_agent=None):
         self.base_url = url.rstrip("/")
         self.client_id = client_id
         self._client_secret = client_secret
@@ -267,10 +334,11 @@ class SeguraClient(object):
         self.timeout = float(timeout)
         self.token_path = "/" + (token_path or DEFAULT_TOKEN_PATH).lstrip("/")
         self.tenant = tenant
-        self.proxies = {"http": proxy, "https": proxy} if proxy else None
+        self.proxy = proxy
         self.retries = retries
         self.backoff = backoff
         self.pool_size = pool_size
+        self.user_agent = user_agent or default_user_agent()
         self._warn = warn
         can_fetch = bool(client_id and client_secret)
         self._cache = FileTokenCache(token_cache_dir, warn=warn) if (token_cache and can_fetch and not token) else None
@@ -280,7 +348,8 @@ class SeguraClient(object):
         self._token = token
         self._token_expires_at = None
         self._token_lock = threading.Lock()
-        self._session = None
+        self._pool = None
+        self._timeouts = None
         #: requests sent, by kind, for benchmarks and tests
         self.stats = {"token": 0, "api": 0, "retries": 0}
 
@@ -297,18 +366,22 @@ class SeguraClient(object):
     # -- transport -------------------------------------------------------------------------
 
     @property
-    def session(self):
-        if self._session is None:
-            requests = import_requests()
-            session = requests.Session()
-            session.auth = _no_netrc
-            adapter = _adapter_class()(pool_connections=1, pool_maxsize=self.pool_size)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
-            session.headers["User-Agent"] = user_agent()
-            session.headers["Accept"] = "application/json"
+    def pool(self):
+        """The urllib3 pool manager of this client (a proxy manager when a proxy applies), made on first use."""
+        if self._pool is None:
+            urllib3 = import_urllib3()
+            settings = dict(trust_settings(self.verify), num_pools=2, maxsize=self.pool_size, block=False)
+            proxy = self.proxy or environment_proxy(self.base_url)
+            if proxy:
+                proxy = proxy if "://" in proxy else "http://" + proxy
+                _scheme, info, _host = _split_userinfo(proxy)
+                if info:  # urllib3 does not take credentials from the proxy URL itself
+                    settings["proxy_headers"] = urllib3.util.make_headers(proxy_basic_auth=unquote(info))
+                pool = urllib3.ProxyManager(proxy, **settings)
+            else:
+                pool = urllib3.PoolManager(**settings)
+            pool.pool_classes_by_scheme = _pool_classes()
             if self.verify is False:
-                import urllib3
                 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
                 if self._warn:
                     self._warn("segura_validate_certs is false: the certificate of %s is not verified, so "
@@ -317,53 +390,74 @@ class SeguraClient(object):
             if self.base_url.lower().startswith("http://") and self._warn:
                 self._warn("segura_url %s is plain HTTP: the access key and the access tokens cross the network "
                            "unencrypted. Use the server's https:// URL." % self.base_url)
-            self._session = session
-        return self._session
+            self._timeouts = urllib3.util.Timeout(connect=self.timeout, read=self.timeout)
+            self._pool = pool
+        return self._pool
 
     def close(self):
-        if self._session is not None:
-            self._session.close()
-            self._session = None
+        if self._pool is not None:
+            self._pool.clear()
+            self._pool = None
 
-    def _send(self, method, path, **kwargs):
-        """One HTTP exchange. Raises typed errors; ``sent`` tells whether the request reached the wire."""
-        requests = import_requests()
+    def _send(self, method, path, headers=None, params=None, json=None, data=None):
+        """One HTTP exchange: a JSON (``json``) or form (``data``) body, ``params`` as the query.
+        Raises typed errors; ``sent`` tells whether the request reached the wire."""
+        pool = self.pool
+        exceptions = _urllib3.exceptions
         url = self.base_url + path
+        query = {name: value for name, value in (params or {}).items() if value is not None}
+        sent_headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+        sent_headers.update(headers or {})
+        body = None
+        if json is not None:
+            body = _json_text(json).encode("utf-8")
+            sent_headers["Content-Type"] = "application/json"
+        elif data is not None:
+            body = urlencode(data)
+            sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
         _wire.sent = False
         try:
-            return self.session.request(method, url, timeout=self.timeout, verify=self.verify,
-                                        proxies=self.proxies, allow_redirects=False, **kwargs)
-        except requests.exceptions.RequestException as exc:
+            return Response(pool.urlopen(method, url + ("?" + urlencode(query, doseq=True) if query else ""),
+                                         body=body, headers=sent_headers, timeout=self._timeouts, retries=False,
+                                         redirect=False, preload_content=True))
+        except (exceptions.HTTPError, OSError, ValueError) as exc:
             failure = exc
         # Raised outside the except block, so no chained exception (whose text may quote the
         # request's headers) travels with the typed error.
-        raise self._transport_error(requests.exceptions, failure, method, url, getattr(_wire, "sent", True))
+        raise self._transport_error(exceptions, failure, method, url, getattr(_wire, "sent", True))
 
     def _transport_error(self, kinds, exc, method, url, sent):
-        """The typed error for a failed exchange; ``error.sent`` is what reached the wire."""
-        if isinstance(exc, kinds.SSLError):
+        """The typed error for a failed exchange (``kinds``: urllib3's exceptions); ``error.sent``
+        is what reached the wire."""
+        through = " through the proxy" if isinstance(exc, kinds.ProxyError) else ""
+        if isinstance(exc, kinds.SSLError) or isinstance(getattr(exc, "original_error", None), kinds.SSLError):
             error = errors.TLSError(
-                "TLS verification of %s failed (%s)." % (self.base_url, _reason(exc)),
+                "TLS verification of %s%s failed (%s)." % (self.base_url, through, _reason(exc)),
                 hint="If the server uses a private CA, set segura_ca_path to that CA's PEM bundle. "
                      "segura_validate_certs: false turns verification off (not recommended).")
-        elif isinstance(exc, kinds.ConnectTimeout) and not sent:
+        elif isinstance(exc, kinds.ConnectTimeoutError) and not isinstance(exc, kinds.NewConnectionError) \
+                and not sent:
             error = errors.ConnectionFailedError(
                 "Connecting to %s timed out after %s seconds." % (self.base_url, _num(self.timeout)),
                 hint=CONNECTIVITY_HINT)
-        elif isinstance(exc, kinds.ReadTimeout):
+        elif isinstance(exc, kinds.ReadTimeoutError):
             error = errors.RequestTimeoutError(
                 "%s %s got no answer within segura_timeout (%s seconds)." % (method, url, _num(self.timeout)),
                 hint="The server or its gateway is slow: raise segura_timeout or try again later.")
-        elif isinstance(exc, (kinds.ChunkedEncodingError, kinds.ContentDecodingError)):
+        elif isinstance(exc, kinds.DecodeError) or (
+                isinstance(exc, kinds.ProtocolError) and str(exc.args[0] if exc.args else "").startswith("Connection broken")):
             error = errors.ConnectionFailedError(
                 "The connection to %s was dropped in the middle of the answer (%s)." % (self.base_url, _reason(exc)),
                 hint=CONNECTIVITY_HINT)
-        elif isinstance(exc, kinds.InvalidURL):
+        elif isinstance(exc, kinds.ProxySchemeUnknown):
+            error = errors.ConfigurationError(
+                "The proxy URL is not valid (%s)." % _reason(exc),
+                hint="Set segura_proxy (or HTTPS_PROXY) to http://host:port or https://host:port.")
+        elif isinstance(exc, kinds.LocationValueError):
             error = errors.ConfigurationError(
                 "segura_url %s is not a valid URL (%s)." % (self.base_url, _reason(exc)),
                 hint="Use the server's base URL, e.g. https://segura.example.com.")
-        elif isinstance(exc, kinds.ConnectionError):  # ProxyError included
-            through = " through the proxy" if isinstance(exc, kinds.ProxyError) else ""
+        elif isinstance(exc, (kinds.ProtocolError, kinds.NewConnectionError, kinds.ProxyError, OSError)):
             error = errors.ConnectionFailedError(
                 ("The connection to %s%s was dropped (%s)." if sent else "Could not connect to %s%s (%s).")
                 % (self.base_url, through, _reason(exc)),
@@ -371,7 +465,7 @@ class SeguraClient(object):
                                                     "this host." % (", segura_proxy / HTTPS_PROXY and NO_PROXY"
                                                                     if through else ""))
         else:
-            # only the class: the text of such errors (InvalidHeader, ...) may quote request headers
+            # only the class: the text of such errors (an invalid header value, ...) may quote request headers
             error = errors.TransportError(
                 "The HTTP library could not send %s %s (%s)." % (method, url, type(exc).__name__),
                 hint="Check the connection options (segura_url, segura_proxy, segura_token).")
@@ -565,6 +659,10 @@ class SeguraClient(object):
         raise _unexpected(response, body, self.base_url + path)
 
 
+def _json_text(value):
+    return json.dumps(value, allow_nan=False)
+
+
 def _json_or_none(response):
     try:
         return json.loads(response.content.decode("utf-8")) if response.content else None
@@ -591,12 +689,11 @@ def _unexpected(response, body, url):
 
 
 def _reason(exc):
-    """The innermost readable cause of a requests exception (urllib3 wraps it a few levels deep)."""
+    """The innermost readable cause of a transport exception (urllib3 wraps it a level or two deep)."""
     inner = exc
     for _depth in range(4):
-        cause = getattr(inner, "reason", None)
-        if cause is None and inner.args and isinstance(inner.args[0], Exception):
-            cause = inner.args[0]
+        causes = [getattr(inner, "reason", None), getattr(inner, "original_error", None)] + list(reversed(inner.args))
+        cause = next((cause for cause in causes if isinstance(cause, Exception)), None)
         if cause is None or cause is inner:
             break
         inner = cause

@@ -45,6 +45,8 @@ VERSIONS = {
     "2.20": ("3.12", "3.13", "3.14"),
     "2.21": ("3.12", "3.13", "3.14"),
 }
+# The oldest ansible-core also runs with the oldest urllib3 the collection supports (requirements.txt).
+OLDEST_DEPENDENCIES = {"2.16": ("urllib3~=1.26.0",)}
 VENVS = REPO / "build" / "compat" / "venvs"
 REQUIREMENTS = (HERE / "requirements.txt", REPO / "requirements.txt")
 SMOKE_PLAYBOOKS = sorted((HERE / "smoke").glob("*.yml"))
@@ -125,7 +127,7 @@ def find_python(python_minors):
 
 
 def venv_path(minor, python, python_version):
-    key = hashlib.sha256(("%s\n%s\n" % (python, python_version)).encode())
+    key = hashlib.sha256(("%s\n%s\n%s\n" % (python, python_version, OLDEST_DEPENDENCIES.get(minor, ()))).encode())
     for requirements in REQUIREMENTS:
         key.update(requirements.read_bytes())
     return VENVS / ("ansible-core-%s-py%s-%s" % (minor, python_version, key.hexdigest()[:12]))
@@ -143,7 +145,7 @@ def ensure_venv(minor, python, python_version, log):
         run_logged([python, "-m", "venv", str(path)], log)
     venv_python = str(path / "bin" / "python")
     run_logged([venv_python, "-m", "pip", "install", "--quiet", "--upgrade", "ansible-core~=%s.0" % minor,
-                "-r", str(REQUIREMENTS[0])], log)
+                "-r", str(REQUIREMENTS[0])] + list(OLDEST_DEPENDENCIES.get(minor, ())), log)
     version = subprocess.run([venv_python, "-c", "from ansible.release import __version__; print(__version__)"],
                              capture_output=True, text=True, check=True).stdout.strip()
     stamp.write_text(version + "\n")

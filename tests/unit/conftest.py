@@ -4,14 +4,15 @@ Import path: the repo root is the collection root, so a link
 ``<tmp>/ansible_collections/segura/pam -> repo`` is made once (outside the repo, so nothing
 that walks the work tree loops through it) and its root goes on ``sys.path``.
 
-Fake HTTP: :class:`FakeSession` replaces ``requests.Session`` itself, i.e. it sits BELOW
-``SeguraClient``: the client's own code builds the session (User-Agent, Accept, adapters,
-the validate_certs warning), sends, retries, decodes and maps errors. The fake only answers:
-from a script (``reply`` / ``fail``), or from ``handler`` (e.g. :class:`FakeMySafeServer`),
-and records every request as a :class:`SentRequest`.
+Fake HTTP: :class:`FakeHTTP` replaces urllib3's ``PoolManager`` and ``ProxyManager``, i.e. it
+sits BELOW ``SeguraClient``: the client's own code chooses the pool settings (trust, proxy,
+pool size), builds each request (URL, query, headers, JSON or form body, timeouts), sends,
+retries, decodes and maps errors. The fake only answers: from a script (``reply`` / ``fail``),
+or from ``handler`` (e.g. :class:`FakeMySafeServer`), and records every request as a
+:class:`SentRequest`.
 
 Fixtures:
-- ``fake_http``: the FakeSession every ``requests.Session()`` returns during the test. Token
+- ``fake_http``: the FakeHTTP every pool manager the client makes during the test is. Token
   requests are answered automatically ("token-1", "token-2", ...) unless
   ``fake_http.issue_tokens = False``; then they take the script like any request.
 - ``make_client(**overrides)``: a SeguraClient on ``fake_http`` (tiny backoff, no file cache).
@@ -34,9 +35,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 import urllib3
-from requests.structures import CaseInsensitiveDict
+from urllib.parse import parse_qsl
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,19 +75,30 @@ TOKEN_PATHS = ("/iso/oauth2/token", "/api/oauth2/token")
 
 
 class SentRequest(object):
-    """What the client handed to the session for one request."""
+    """What the client handed to the pool manager for one request, and the manager's settings.
 
-    def __init__(self, method, url, headers, params, json, data, verify, proxies, timeout, allow_redirects):
+    ``params`` (the query), ``json`` and ``data`` (a JSON or form body) are decoded back;
+    ``verify`` is the CA bundle, True (verified) or False, ``proxies`` the proxy as
+    ``{"http": url, "https": url}`` or None, ``timeout`` the read timeout in seconds.
+    """
+
+    def __init__(self, method, url, headers, body, settings, timeout, redirect):
         self.method = method
         self.url = url
         self.headers = headers
-        self.params = params
-        self.json = json
-        self.data = data
-        self.verify = verify
-        self.proxies = proxies
-        self.timeout = timeout
-        self.allow_redirects = allow_redirects
+        query = urlsplit(url).query
+        self.params = dict(parse_qsl(query)) if query else None
+        content_type = headers.get("Content-Type", "")
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        self.json = jsonlib.loads(text) if body is not None and content_type == "application/json" else None
+        self.data = dict(parse_qsl(text)) if body is not None and content_type.endswith("form-urlencoded") else None
+        trust = settings.get("ca_certs") or settings.get("ca_cert_dir")
+        self.verify = trust or settings.get("cert_reqs") == "CERT_REQUIRED"
+        proxy = settings.get("proxy_url")
+        self.proxies = {"http": proxy, "https": proxy} if proxy else None
+        self.settings = settings
+        self.timeout = timeout.read_timeout if isinstance(timeout, urllib3.util.Timeout) else timeout
+        self.allow_redirects = redirect
 
     @property
     def path(self):
@@ -107,21 +118,17 @@ class SentRequest(object):
 
 
 def make_response(status=200, json=None, body=None, headers=None, url=BASE_URL):
-    """A real requests.Response: ``json`` is serialised; ``body`` (str/bytes) is sent as is."""
-    response = requests.Response()
-    response.status_code = status
-    response.reason = http.client.responses.get(status, "")
-    response.url = url
-    response.encoding = "utf-8"
-    merged = CaseInsensitiveDict()
+    """A real urllib3 response: ``json`` is serialised; ``body`` (str/bytes) is sent as is."""
+    merged = urllib3.HTTPHeaderDict()
     if json is not None:
-        response._content = jsonlib.dumps(json).encode("utf-8")
+        content = jsonlib.dumps(json).encode("utf-8")
         merged["Content-Type"] = "application/json"
     else:
-        response._content = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+        content = body.encode("utf-8") if isinstance(body, str) else (body or b"")
     merged.update(headers or {})
-    response.headers = merged
-    return response
+    return urllib3.HTTPResponse(body=content, headers=merged, status=status,
+                                reason=http.client.responses.get(status, ""), preload_content=True,
+                                request_url=url)
 
 
 def envelope(status=200, message="Success", error=False, code=True, message_key="mensagem", **extra):
@@ -143,17 +150,13 @@ def error_envelope(code, text, status=400, exception=True):
     return body
 
 
-def _connection_error(reason):
-    pool_error = urllib3.exceptions.MaxRetryError(None, BASE_URL + "/", reason)
-    return requests.exceptions.ConnectionError(pool_error)
-
-
-class FakeSession(object):
-    """Stands in for requests.Session: answers from a script or a handler, records requests."""
+class FakeHTTP(object):
+    """Stands in for urllib3's pool managers: answers from a script or a handler, records requests."""
 
     def __init__(self):
-        self.headers = CaseInsensitiveDict()
-        self.adapters = {}
+        #: the settings of the last pool manager the client made (ca_certs, cert_reqs, maxsize, proxy_url, ...)
+        self.settings = {}
+        self.pool_classes_by_scheme = None
         self.requests = []
         self.script = collections.deque()
         self.handler = None
@@ -163,21 +166,23 @@ class FakeSession(object):
         self.tokens_issued = 0
         self.closed = False
 
-    # -- the requests.Session surface the client uses ---------------------------------------
+    # -- the urllib3 surface the client uses --------------------------------------------------
 
-    def mount(self, prefix, adapter):
-        self.adapters[prefix] = adapter
+    def manager(self, proxy_url=None, **settings):
+        """What ``urllib3.PoolManager(**settings)`` / ``urllib3.ProxyManager(proxy_url, **settings)`` return."""
+        self.settings = dict(settings, proxy_url=proxy_url)
+        self.closed = False
+        return self
 
-    def close(self):
+    def clear(self):
         self.closed = True
 
-    def request(self, method, url, params=None, data=None, headers=None, json=None, verify=None,
-                proxies=None, timeout=None, allow_redirects=True, **unexpected):
+    def urlopen(self, method, url, body=None, headers=None, timeout=None, retries=None, redirect=True,
+                preload_content=True, **unexpected):
         assert not unexpected, "the client passed arguments the fake does not know: %s" % sorted(unexpected)
-        sent_headers = CaseInsensitiveDict(self.headers)
-        sent_headers.update(headers or {})
-        sent = SentRequest(method, url, sent_headers, params, json, data, verify, proxies, timeout,
-                           allow_redirects)
+        assert retries is False and preload_content, "the client must retry by itself and read whole answers"
+        sent = SentRequest(method, url, urllib3.HTTPHeaderDict(headers or {}), body, self.settings, timeout,
+                           redirect)
         self.requests.append(sent)
         if sent.is_token and self.issue_tokens:
             self.tokens_issued += 1
@@ -216,30 +221,28 @@ class FakeSession(object):
     def refuse_connection(self, times=1):
         """TCP connect refused: the request surely never left."""
         conn = urllib3.connection.HTTPSConnection("segura.example.com")
-        reason = urllib3.exceptions.NewConnectionError(conn, "Failed to establish a new connection: "
-                                                             "[Errno 111] Connection refused")
-        return self.fail(_connection_error(reason), times, reached_wire=False)
+        return self.fail(urllib3.exceptions.NewConnectionError(
+            conn, "Failed to establish a new connection: [Errno 111] Connection refused"), times, reached_wire=False)
 
     def drop_connection(self, times=1):
         """The server closed the connection after the request was sent."""
-        reason = urllib3.exceptions.ProtocolError(
-            "Connection aborted.", http.client.RemoteDisconnected("Remote end closed connection without response"))
-        return self.fail(requests.exceptions.ConnectionError(reason), times)
+        return self.fail(urllib3.exceptions.ProtocolError(
+            "Connection aborted.", http.client.RemoteDisconnected("Remote end closed connection without response")),
+            times)
 
     def connect_timeout(self, times=1):
-        reason = urllib3.exceptions.ConnectTimeoutError(None, "Connection to segura.example.com timed out.")
-        return self.fail(requests.exceptions.ConnectTimeout(
-            urllib3.exceptions.MaxRetryError(None, BASE_URL + "/", reason)), times, reached_wire=False)
+        conn = urllib3.connection.HTTPSConnection("segura.example.com")
+        return self.fail(urllib3.exceptions.ConnectTimeoutError(
+            conn, "Connection to segura.example.com timed out. (connect timeout=5)"), times, reached_wire=False)
 
     def read_timeout(self, times=1):
-        reason = urllib3.exceptions.ReadTimeoutError(None, BASE_URL + "/", "Read timed out. (read timeout=5)")
-        return self.fail(requests.exceptions.ReadTimeout(reason), times)
+        return self.fail(urllib3.exceptions.ReadTimeoutError(None, BASE_URL + "/", "Read timed out. (read timeout=5)"),
+                         times)
 
     def tls_failure(self, times=1):
-        reason = urllib3.exceptions.SSLError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
-                                             "unable to get local issuer certificate")
-        return self.fail(requests.exceptions.SSLError(
-            urllib3.exceptions.MaxRetryError(None, BASE_URL + "/", reason)), times)
+        return self.fail(urllib3.exceptions.SSLError(
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer certificate"),
+            times, reached_wire=False)
 
     # -- reading the record -----------------------------------------------------------------
 
@@ -252,23 +255,36 @@ class FakeSession(object):
         return [r for r in self.requests if not r.is_token]
 
 
+# What the environment may add to a connection (proxies, CA bundles): unset for every unit test,
+# so that each one sees only what it sets itself, on any machine.
+CONNECTION_ENVIRONMENT = ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+@pytest.fixture(autouse=True)
+def no_connection_environment(monkeypatch):
+    for name in CONNECTION_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
 @pytest.fixture
 def fake_http(monkeypatch):
-    session = FakeSession()
-    monkeypatch.setattr(requests, "Session", lambda: session)
-    return session
+    fake = FakeHTTP()
+    monkeypatch.setattr(urllib3, "PoolManager", fake.manager)
+    monkeypatch.setattr(urllib3, "ProxyManager", fake.manager)
+    return fake
 
 
 @pytest.fixture
 def make_client(fake_http):
-    """``make_client(**overrides)``: a SeguraClient whose session is ``fake_http``."""
+    """``make_client(**overrides)``: a SeguraClient whose pool manager is ``fake_http``."""
 
     def build(**overrides):
         settings = dict(url=BASE_URL, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, token_cache=False,
                         backoff=0.001, retries=3, timeout=5)
         settings.update(overrides)
         client = _client_module().SeguraClient(**settings)
-        assert client.session is fake_http  # built by the client's own code, installed as _session
+        assert client.pool is fake_http  # made by the client's own code
         return client
 
     return build

@@ -1,17 +1,20 @@
-"""SeguraClient over a fake requests.Session: envelopes, error mapping, retries, tokens, TLS.
+"""SeguraClient over fake urllib3 pool managers: envelopes, error mapping, retries, tokens, TLS, proxies.
 
-Everything above the session is the real client (see tests/unit/conftest.py for the fakes).
+Everything above the pool manager is the real client (see tests/unit/conftest.py for the fakes).
 """
 
+import base64
 import email.utils
+import ssl
 import re
 from pathlib import Path
 
 import pytest
+import urllib3
 import yaml
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 
-from ansible_collections.segura.pam.plugins.module_utils import _version as version, errors
+from ansible_collections.segura.pam.plugins.module_utils import _version as version, client as client_module, errors
 from ansible_collections.segura.pam.plugins.module_utils.client import retry_after_seconds
 from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi
 from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
@@ -427,23 +430,96 @@ def test_collection_version_matches_galaxy_yml():
     ({"validate_certs": False}, False),
     ({"validate_certs": False, "ca_path": "/etc/segura/ca.pem"}, False)],
     ids=["default", "ca_path", "no-validation", "no-validation-wins"])
-def test_verify_is_passed_with_every_request(make_client, fake_http, settings, verify):
-    # Per request, because REQUESTS_CA_BUNDLE in the environment overrides Session.verify.
+def test_trust_timeouts_and_no_redirects_on_every_request(make_client, fake_http, settings, verify):
     fake_http.reply(200, envelope())
     make_client(**settings).request("GET", LIST_PATH)
 
     assert [(r.verify, r.timeout, r.allow_redirects) for r in fake_http.requests] == [(verify, 5.0, False)] * 2
+    assert fake_http.settings["cert_reqs"] == ("CERT_NONE" if verify is False else "CERT_REQUIRED")
+
+
+@pytest.mark.parametrize("environment, settings, verify", [
+    ({"REQUESTS_CA_BUNDLE": "/etc/pki/bundle.pem"}, {}, "/etc/pki/bundle.pem"),
+    ({"CURL_CA_BUNDLE": "/etc/pki/curl.pem"}, {}, "/etc/pki/curl.pem"),
+    ({"REQUESTS_CA_BUNDLE": "/etc/pki/bundle.pem", "CURL_CA_BUNDLE": "/etc/pki/curl.pem"}, {}, "/etc/pki/bundle.pem"),
+    ({"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": ""}, {}, True),
+    ({"REQUESTS_CA_BUNDLE": "/etc/pki/bundle.pem"}, {"ca_path": "/etc/segura/ca.pem"}, "/etc/segura/ca.pem"),
+    ({"REQUESTS_CA_BUNDLE": "/etc/pki/bundle.pem"}, {"validate_certs": False}, False)],
+    ids=["requests-bundle", "curl-bundle", "requests-bundle-first", "empty-means-verify", "ca_path-wins",
+         "no-validation-wins"])
+def test_environment_ca_bundles_apply_only_when_segura_ca_path_is_unset(make_client, fake_http, monkeypatch,
+                                                                         environment, settings, verify):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    fake_http.reply(200, envelope())
+    make_client(**settings).request("GET", LIST_PATH)
+
+    assert fake_http.requests[-1].verify == verify
+
+
+def test_a_ca_directory_is_read_as_a_directory_of_certificates(tmp_path):
+    assert client_module.trust_settings(str(tmp_path)) == {"cert_reqs": "CERT_REQUIRED", "ca_cert_dir": str(tmp_path)}
+    assert client_module.trust_settings(True, environ={"REQUESTS_CA_BUNDLE": str(tmp_path)})["ca_cert_dir"] == str(tmp_path)
 
 
 @pytest.mark.parametrize("proxy, proxies", [
     (None, None),
     ("http://proxy.example.com:3128", {"http": "http://proxy.example.com:3128",
-                                       "https": "http://proxy.example.com:3128"})])
-def test_proxy_is_passed_with_every_request(make_client, fake_http, proxy, proxies):
+                                       "https": "http://proxy.example.com:3128"}),
+    ("proxy.example.com:3128", {"http": "http://proxy.example.com:3128", "https": "http://proxy.example.com:3128"})],
+    ids=["none", "url", "without-scheme"])
+def test_proxy_is_used_for_every_request(make_client, fake_http, proxy, proxies):
     fake_http.reply(200, envelope())
     make_client(proxy=proxy).request("GET", LIST_PATH)
 
     assert [r.proxies for r in fake_http.requests] == [proxies] * 2
+    assert "proxy_headers" not in fake_http.settings
+
+
+def test_proxy_credentials_travel_in_the_proxy_authorization_header(make_client, fake_http):
+    fake_http.reply(200, envelope())
+    make_client(proxy="http://squid%40corp:p%3Ass@proxy.example.com:3128").request("GET", LIST_PATH)
+
+    expected = "Basic " + base64.b64encode(b"squid@corp:p:ss").decode()
+    assert fake_http.settings["proxy_headers"] == {"proxy-authorization": expected}
+    assert "Proxy-Authorization" not in fake_http.requests[-1].headers  # to the proxy only, not the server
+
+
+@pytest.mark.parametrize("environment, proxy", [
+    ({}, None),
+    ({"HTTPS_PROXY": "http://env-proxy:3128"}, "http://env-proxy:3128"),
+    ({"https_proxy": "http://lower:3128", "HTTPS_PROXY": "http://upper:3128"}, "http://lower:3128"),
+    ({"HTTP_PROXY": "http://plain-only:3128"}, None),
+    ({"ALL_PROXY": "http://all:3128"}, "http://all:3128"),
+    ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "example.com"}, None),
+    ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": ".example.com"}, None),
+    ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "other.com, segura.example.com"}, None),
+    ({"HTTPS_PROXY": "http://env-proxy:3128", "no_proxy": "*"}, None),
+    ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "ample.com"}, "http://env-proxy:3128"),
+    ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "segura.example.com:8443"}, "http://env-proxy:3128"),
+    ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "segura.example.com:443"}, None)],
+    ids=["none", "https_proxy", "lower-case-first", "http-proxy-not-for-https", "all_proxy", "no_proxy-domain",
+         "no_proxy-dot-domain", "no_proxy-list", "no_proxy-star", "no_proxy-is-no-substring-match",
+         "no_proxy-other-port", "no_proxy-same-port"])
+def test_environment_proxy_for_the_server(environment, proxy):
+    assert client_module.environment_proxy("https://segura.example.com:443", environ=environment) == proxy
+
+
+@pytest.mark.parametrize("no_proxy, bypassed", [
+    ("10.0.0.0/8", True), ("10.1.2.3", True), ("192.168.0.0/16", False), ("[::1]", False), ("10.1.2.3:8443", True)])
+def test_no_proxy_takes_addresses_and_networks(no_proxy, bypassed):
+    environ = {"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": no_proxy}
+    assert (client_module.environment_proxy("https://10.1.2.3:8443/x", environ=environ) is None) is bypassed
+
+
+def test_environment_proxy_is_used_unless_segura_proxy_is_set(make_client, fake_http, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://env-proxy:3128")
+    fake_http.reply(200, envelope(), times=2)
+    make_client().request("GET", LIST_PATH)
+    assert fake_http.requests[-1].proxies["https"] == "http://env-proxy:3128"
+
+    make_client(proxy="http://given:3128").request("GET", LIST_PATH)
+    assert fake_http.requests[-1].proxies["https"] == "http://given:3128"
 
 
 def test_unverified_tls_warns_once_per_client(make_client, fake_http):
@@ -477,8 +553,20 @@ def test_certificate_failure_is_a_tls_error_without_retries(make_client, fake_ht
     assert len(fake_http.requests) == 1 and clock.sleeps == []
 
 
-def test_close_closes_the_session_and_a_new_one_is_built_on_demand(make_client, fake_http):
+def test_close_closes_the_pool_and_a_new_one_is_made_on_demand(make_client, fake_http):
     client = make_client()
     client.close()
     assert fake_http.closed
-    assert client.session is fake_http
+    assert client.pool is fake_http and not fake_http.closed
+
+
+def test_a_tls_error_names_the_certificate_problem(make_client, fake_http):
+    """ssl errors carry a string ``reason``: the message shows the error, not a crash."""
+    fake_http.issue_tokens = False
+    failure = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+                                              "self-signed certificate in certificate chain")
+    failure.reason = "CERTIFICATE_VERIFY_FAILED"
+    fake_http.fail(urllib3.exceptions.SSLError(failure), reached_wire=False)
+
+    error = fail_with(make_client(), errors.TLSError)
+    assert "self-signed certificate in certificate chain" in error.message

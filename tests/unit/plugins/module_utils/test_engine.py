@@ -4,7 +4,6 @@ The server (``mysafe_server`` in tests/unit/conftest.py) keeps state and records
 each test checks both the result and what was (not) written.
 """
 
-import json
 
 import pytest
 
@@ -12,6 +11,7 @@ from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MASK, MySafeApi
 from ansible_collections.segura.pam.plugins.module_utils._engine import Differences, ItemSync
 from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
+from segura_fakes import make_response
 
 STORED = dict(name="GCP", url="https://gcp.example.com", client_id="app", client_secret="old-secret-value",
               method="post", tags="prod,gcp", notes="n",
@@ -333,7 +333,7 @@ def test_sharing_errors_become_warnings(make_client, fake_http, mysafe_server):
         if sent.method == "POST" and sent.path == "/api/mysafe/secretapi":
             body = response.json()
             body["api_entity"]["shared_error"] = ["User 'zed' not found"]
-            response._content = json.dumps(body).encode()
+            return make_response(response.status, body)
         return response
 
     fake_http.handler = unknown_user

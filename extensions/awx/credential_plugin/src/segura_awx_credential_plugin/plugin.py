@@ -221,9 +221,9 @@ def segura_mysafe_backend(**kwargs):
         pem = _text(kwargs, "cacert") if connection["validate_certs"] else ""
         with _ca_file(pem) as ca_path:
             # No token cache: each lookup is one short exchange, and AWX runs many jobs side by side.
-            client = SeguraClient(ca_path=ca_path, token_cache=False, pool_size=1, **connection)
+            client = SeguraClient(ca_path=ca_path, token_cache=False, pool_size=1, user_agent=USER_AGENT,
+                                  **connection)
             try:
-                client.session.headers["User-Agent"] = USER_AGENT
                 entity = _read(MySafeApi(client, kind), wanted)
             finally:
                 client.close()
