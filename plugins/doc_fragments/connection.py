@@ -49,7 +49,8 @@ options:
   segura_ca_path:
     description:
       - PEM file of the CA (or bundle) that signed the Segura server's certificate, when that CA is not in
-        the default bundle (the one of the Python C(requests) library, or E(REQUESTS_CA_BUNDLE) when set).
+        trusted by default (the system trust store of the host that runs the task, or E(REQUESTS_CA_BUNDLE) or
+        E(CURL_CA_BUNDLE) when set).
       - Falls back to E(SEGURA_CA_PATH).
     type: path
   segura_timeout:
@@ -93,7 +94,7 @@ options:
       - Falls back to E(SEGURA_PROXY).
     type: str
 notes:
-  - Requires the Python library C(requests) 2.32 or newer on the host that runs the task.
+  - Requires the Python library C(urllib3) 1.26 or newer on the host that runs the task.
   - C(~/.netrc) is never read, so no credential other than the ones given here is sent to Segura.
   - Credentials, tokens and the user info of O(segura_url) and O(segura_proxy) are masked in every message,
     including error text a server or gateway copies from the request.
