@@ -349,6 +349,7 @@ class SeguraClient(object):
         self._token_expires_at = None
         self._token_lock = threading.Lock()
         self._pool = None
+        self._pool_lock = threading.Lock()
         self._timeouts = None
         #: requests sent, by kind, for benchmarks and tests
         self.stats = {"token": 0, "api": 0, "retries": 0}
@@ -369,30 +370,36 @@ class SeguraClient(object):
     def pool(self):
         """The urllib3 pool manager of this client (a proxy manager when a proxy applies), made on first use."""
         if self._pool is None:
-            urllib3 = import_urllib3()
-            settings = dict(trust_settings(self.verify), num_pools=2, maxsize=self.pool_size, block=False)
-            proxy = self.proxy or environment_proxy(self.base_url)
-            if proxy:
-                proxy = proxy if "://" in proxy else "http://" + proxy
-                _scheme, info, _host = _split_userinfo(proxy)
-                if info:  # urllib3 does not take credentials from the proxy URL itself
-                    settings["proxy_headers"] = urllib3.util.make_headers(proxy_basic_auth=unquote(info))
-                pool = urllib3.ProxyManager(proxy, **settings)
-            else:
-                pool = urllib3.PoolManager(**settings)
-            pool.pool_classes_by_scheme = _pool_classes()
-            if self.verify is False:
-                urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-                if self._warn:
-                    self._warn("segura_validate_certs is false: the certificate of %s is not verified, so "
-                               "anyone on the network path can read the secrets. Set segura_ca_path to the "
-                               "server's CA instead." % self.base_url)
-            if self.base_url.lower().startswith("http://") and self._warn:
-                self._warn("segura_url %s is plain HTTP: the access key and the access tokens cross the network "
-                           "unencrypted. Use the server's https:// URL." % self.base_url)
-            self._timeouts = urllib3.util.Timeout(connect=self.timeout, read=self.timeout)
-            self._pool = pool
+            with self._pool_lock:  # the lookup's threads may all start at once
+                if self._pool is None:
+                    self._pool = self._make_pool()
         return self._pool
+
+    def _make_pool(self):
+        """A pool manager with the trust, proxy and size settings of this client; warns of unsafe ones."""
+        urllib3 = import_urllib3()
+        settings = dict(trust_settings(self.verify), num_pools=2, maxsize=self.pool_size, block=False)
+        proxy = self.proxy or environment_proxy(self.base_url)
+        if proxy:
+            proxy = proxy if "://" in proxy else "http://" + proxy
+            _scheme, info, _host = _split_userinfo(proxy)
+            if info:  # urllib3 does not take credentials from the proxy URL itself
+                settings["proxy_headers"] = urllib3.util.make_headers(proxy_basic_auth=unquote(info))
+            pool = urllib3.ProxyManager(proxy, **settings)
+        else:
+            pool = urllib3.PoolManager(**settings)
+        pool.pool_classes_by_scheme = _pool_classes()
+        if self.verify is False:
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+            if self._warn:
+                self._warn("segura_validate_certs is false: the certificate of %s is not verified, so "
+                           "anyone on the network path can read the secrets. Set segura_ca_path to the "
+                           "server's CA instead." % self.base_url)
+        if self.base_url.lower().startswith("http://") and self._warn:
+            self._warn("segura_url %s is plain HTTP: the access key and the access tokens cross the network "
+                       "unencrypted. Use the server's https:// URL." % self.base_url)
+        self._timeouts = urllib3.util.Timeout(connect=self.timeout, read=self.timeout)
+        return pool
 
     def close(self):
         if self._pool is not None:

@@ -6,6 +6,8 @@ Everything above the pool manager is the real client (see tests/unit/conftest.py
 import base64
 import email.utils
 import ssl
+import time
+from concurrent.futures import ThreadPoolExecutor
 import re
 from pathlib import Path
 
@@ -570,3 +572,21 @@ def test_a_tls_error_names_the_certificate_problem(make_client, fake_http):
 
     error = fail_with(make_client(), errors.TLSError)
     assert "self-signed certificate in certificate chain" in error.message
+
+
+def test_threads_starting_together_share_one_pool(make_client, fake_http, monkeypatch):
+    made, warnings = [], []
+    slow_manager = fake_http.manager
+
+    def counted(*args, **settings):
+        made.append(settings)
+        time.sleep(0.01)  # a window for other threads to find no pool yet
+        return slow_manager(*args, **settings)
+
+    monkeypatch.setattr(urllib3, "PoolManager", counted)
+    client = client_module.SeguraClient(BASE_URL, token="given-token", validate_certs=False, warn=warnings.append)
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        pools = list(threads.map(lambda _unused: client.pool, range(8)))
+
+    assert len(made) == 1 and all(pool is fake_http for pool in pools)
+    assert len(warnings) == 1
