@@ -134,7 +134,8 @@ def venv_path(minor, python, python_version):
 
 
 def ensure_venv(minor, python, python_version, log):
-    """The venv for ``minor`` with the latest patch (resolved by pip); returns (path, ansible-core version)."""
+    """The venv for ``minor`` with the latest patch (resolved by pip); returns (path, "<ansible-core version>
+    (python <version>, urllib3 <version>)")."""
     path = venv_path(minor, python, python_version)
     stamp = path / ".ansible-core-version"
     if stamp.exists() and time.time() - stamp.stat().st_mtime < REFRESH_AFTER_SECONDS:
@@ -146,8 +147,9 @@ def ensure_venv(minor, python, python_version, log):
     venv_python = str(path / "bin" / "python")
     run_logged([venv_python, "-m", "pip", "install", "--quiet", "--upgrade", "ansible-core~=%s.0" % minor,
                 "-r", str(REQUIREMENTS[0])] + list(OLDEST_DEPENDENCIES.get(minor, ())), log)
-    version = subprocess.run([venv_python, "-c", "from ansible.release import __version__; print(__version__)"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    version = subprocess.run([venv_python, "-c", "import platform, urllib3; from ansible.release import __version__; "
+                              "print('%s (python %s, urllib3 %s)' % (__version__, platform.python_version(), "
+                              "urllib3.__version__))"], capture_output=True, text=True, check=True).stdout.strip()
     stamp.write_text(version + "\n")
     return path, version
 
@@ -314,8 +316,8 @@ def run_version(minor, shared):
     results = check_version(minor, venv, shared)
     counts = {kind: sum(r.count for r in results if r.kind == kind and r.ok) for kind in ("unit", "smoke", "docs")}
     passed = all(result.ok for result in results)
-    print("%s ansible-core %s (python %s): %d unit, %d smoke, %d docs  [venv %.0fs, checks %.0fs]" % (
-        "PASSED" if passed else "FAILED", core_version, python_version, counts["unit"], counts["smoke"],
+    print("%s ansible-core %s: %d unit, %d smoke, %d docs  [venv %.0fs, checks %.0fs]" % (
+        "PASSED" if passed else "FAILED", core_version, counts["unit"], counts["smoke"],
         counts["docs"], venv_seconds, time.monotonic() - started - venv_seconds), flush=True)
     if not passed:
         report_failure(results, shared.root / minor)

@@ -32,11 +32,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import urllib3
-from urllib.parse import parse_qsl
+from urllib3._collections import HTTPHeaderDict  # where urllib3 1.26 and 2 both have it
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,7 +119,7 @@ class SentRequest(object):
 
 def make_response(status=200, json=None, body=None, headers=None, url=BASE_URL):
     """A real urllib3 response: ``json`` is serialised; ``body`` (str/bytes) is sent as is."""
-    merged = urllib3.HTTPHeaderDict()
+    merged = HTTPHeaderDict()
     if json is not None:
         content = jsonlib.dumps(json).encode("utf-8")
         merged["Content-Type"] = "application/json"
@@ -181,7 +181,7 @@ class FakeHTTP(object):
                 preload_content=True, **unexpected):
         assert not unexpected, "the client passed arguments the fake does not know: %s" % sorted(unexpected)
         assert retries is False and preload_content, "the client must retry by itself and read whole answers"
-        sent = SentRequest(method, url, urllib3.HTTPHeaderDict(headers or {}), body, self.settings, timeout,
+        sent = SentRequest(method, url, HTTPHeaderDict(headers or {}), body, self.settings, timeout,
                            redirect)
         self.requests.append(sent)
         if sent.is_token and self.issue_tokens:

@@ -4,6 +4,7 @@ The server (``mysafe_server`` in tests/unit/conftest.py) keeps state and records
 each test checks both the result and what was (not) written.
 """
 
+import json
 
 import pytest
 
@@ -331,7 +332,7 @@ def test_sharing_errors_become_warnings(make_client, fake_http, mysafe_server):
     def unknown_user(sent):
         response = mysafe_server.handle(sent)
         if sent.method == "POST" and sent.path == "/api/mysafe/secretapi":
-            body = response.json()
+            body = json.loads(response.data)
             body["api_entity"]["shared_error"] = ["User 'zed' not found"]
             return make_response(response.status, body)
         return response
