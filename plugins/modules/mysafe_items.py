@@ -17,7 +17,8 @@ description:
     writes settled by reading again).
   - Before any request, every element of every list is checked (its fields, that it selects an item, that no item
     is listed twice in its list); the problems of all lists fail the task together, naming each element by its
-    list, index and selector (for example C(passwords[2] (name 'db', username 'svc'))), and nothing is sent.
+    list, index and selector (for example C(passwords[2]) followed by C(name 'db', username 'svc')), and nothing
+    is sent.
   - The lists are then applied one after another (API secrets, passwords, notes), the elements of each in parallel
     up to O(max_parallel) requests at a time. A list with no element and no exclusive tag sends no request.
   - Every element of every list is attempted even when others fail; the task fails at the end, listing the failed
@@ -34,8 +35,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - One before/after per changed element, headed with its list, index and selector (for example
-        C(notes[0] (name 'runbook'))), or with the identifier and the exclusive tag's option for an item disabled
+      - One before/after per changed element, headed with its list, index and selector (for example C(notes[0])
+        followed by C(name 'runbook')), or with the identifier and the exclusive tag's option for an item disabled
         by O(exclusive_tags); secrets are masked.
 options:
   api_secrets:
