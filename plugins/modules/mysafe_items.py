@@ -363,18 +363,16 @@ RETURN = r"""
 api_secrets:
   description:
     - What was done with O(api_secrets) and O(exclusive_tags.api_secrets), as M(segura.pam.mysafe_api_secrets)
-      returns it.
-    - C(results) has one entry per element of O(api_secrets), in the same order, with the element's selector as
-      given, the server's C(identifier), C(operation) (V(created), V(updated), V(enabled), V(disabled),
-      V(unchanged), or null when it failed), C(changed), C(failed) and C(msg) (the failure, never a secret).
-    - C(excluded) lists the secrets disabled by O(exclusive_tags.api_secrets); C(summary) counts each operation
-      and the failures.
-    - Empty lists and zero counts when there was nothing to do.
+      returns it; empty lists and zero counts when there was nothing to do.
   returned: always
   type: dict
   contains:
     results:
-      description: One entry per element of O(api_secrets), in the same order.
+      description:
+        - One entry per element of O(api_secrets), in the same order.
+        - Each has the element's selector as given, the server's C(identifier), C(operation) (V(created),
+          V(updated), V(enabled), V(disabled), V(unchanged), or null when it failed), C(changed), C(failed) and
+          C(msg) (the failure, never a secret).
       type: list
       elements: dict
       returned: always
@@ -389,45 +387,26 @@ api_secrets:
       returned: always
       sample: {created: 1, updated: 2, enabled: 0, disabled: 1, unchanged: 96, failed: 0}
 passwords:
-  description: What was done with O(passwords) and O(exclusive_tags.passwords), the same way as RV(api_secrets).
+  description:
+    - What was done with O(passwords) and O(exclusive_tags.passwords), as M(segura.pam.mysafe_passwords) returns
+      it, with the keys of RV(api_secrets) (C(results), C(excluded), C(summary)).
   returned: always
   type: dict
-  contains:
-    results:
-      description: One entry per element of O(passwords), in the same order.
-      type: list
-      elements: dict
-      returned: always
-    excluded:
-      description: The passwords disabled because they carry O(exclusive_tags.passwords) and match no element.
-      type: list
-      elements: dict
-      returned: always
-    summary:
-      description: How many elements (and excluded passwords) ended in each operation, and failed.
-      type: dict
-      returned: always
-      sample: {created: 0, updated: 0, enabled: 0, disabled: 0, unchanged: 12, failed: 0}
+  sample:
+    results: []
+    excluded: []
+    summary: {created: 0, updated: 0, enabled: 0, disabled: 0, unchanged: 0, failed: 0}
 notes:
-  description: What was done with O(notes) and O(exclusive_tags.notes), the same way as RV(api_secrets).
+  description:
+    - What was done with O(notes) and O(exclusive_tags.notes), as M(segura.pam.mysafe_notes) returns it, with the
+      keys of RV(api_secrets) (C(results), C(excluded), C(summary)).
   returned: always
   type: dict
-  contains:
+  sample:
     results:
-      description: One entry per element of O(notes), in the same order.
-      type: list
-      elements: dict
-      returned: always
-    excluded:
-      description: The notes disabled because they carry O(exclusive_tags.notes) and match no element.
-      type: list
-      elements: dict
-      returned: always
-    summary:
-      description: How many elements (and excluded notes) ended in each operation, and failed.
-      type: dict
-      returned: always
-      sample: {created: 1, updated: 0, enabled: 0, disabled: 0, unchanged: 3, failed: 0}
+      - {name: runbook, identifier: 7, operation: created, changed: true, failed: false, msg: ""}
+    excluded: []
+    summary: {created: 1, updated: 0, enabled: 0, disabled: 0, unchanged: 0, failed: 0}
 """
 
 from ansible_collections.segura.pam.plugins.module_utils._module import run_items_module
