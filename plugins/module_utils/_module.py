@@ -215,15 +215,14 @@ class BulkList(object):
         self.items = items
         self.exclusive_tag = exclusive_tag
         self.tag_option = tag_option
-        #: set by apply_lists: the validated elements, what the run returned, its failure message or None
-        self.elements = []
+        #: set by apply_lists: what the run returned, and its failure message or None
         self.outcome = None
         self.failure = None
 
 
 def apply_lists(module, lists):
     """Every element of every list in ``lists`` applied with one client, one list after another
-    (each in parallel); fills each BulkList's ``elements``, ``outcome`` and ``failure``.
+    (each in parallel); fills each BulkList's ``outcome`` and ``failure``.
 
     Nothing is sent unless every element of every list is valid. A list with neither elements
     nor an exclusive tag sends nothing. Failed elements do not stop the others.
@@ -242,7 +241,6 @@ def apply_lists(module, lists):
     # One client for every list, built now: the connection options are checked even when there is nothing to do.
     apis = [module.api(bulk_list.kind) for bulk_list in lists]
     for bulk_list, elements, api in zip(lists, prepared, apis):
-        bulk_list.elements = elements
         if not (elements or bulk_list.exclusive_tag):
             bulk_list.outcome = bulk_outcome([], [])
             continue
