@@ -381,7 +381,7 @@ def insights(results, context):
                 loop.n, loop.reads, loop.writes, loop.tokens, _seconds(loop.median), loop.median / loop.n))
     if role:
         bullets.append(
-            "- The role now runs one bulk task per kind: %d unchanged secrets in %s, %.2f s above the no-op"
+            "- The role now runs one mysafe_items task: %d unchanged secrets in %s, %.2f s above the no-op"
             " playbook%s, with %d token request, %d list, %d reads and %d writes (one unfiltered list, then"
             " every visible secret read once in parallel to learn its identifier code and compare it)." % (
                 role.n, _seconds(role.median), role.median - startup.median,

@@ -4,8 +4,9 @@
 
 """Many items of one kind in one task: check all, resolve with few requests, apply in parallel.
 
-1. :func:`prepare`: every element is validated (fields, a selector, listed once) before any
-   request; problems fail the task naming the elements by index and selector.
+1. :func:`prepare_lists` (:func:`prepare` for one list): every element of every list is validated
+   (fields, a selector, listed once) before any request; problems fail the task naming the
+   elements by list, index and selector.
 2. :class:`BulkSync` resolves the selectors: one unfiltered list; identifier codes (which the
    list does not carry) by reading the visible items when they are not many more than the
    elements, else by one filtered list per code; no item is read twice.
@@ -31,11 +32,12 @@ OPERATIONS = ("created", "updated", "enabled", "disabled", "unchanged")
 
 
 class Element(object):
-    """One element of ``items``: its position, selector and validated fields."""
+    """One element of a list (the option ``list_name``): its position, selector and validated fields."""
 
-    def __init__(self, kind, index, params):
+    def __init__(self, kind, index, params, list_name="items"):
         self.kind = kind
         self.index = index
+        self.list_name = list_name
         self.params = params
         self.identifier = params.get("identifier")
         self.code = params.get(kind.code_field) if kind.code_field else None
@@ -74,14 +76,14 @@ class Element(object):
 
     def describe(self):
         shown = ", ".join("%s %r" % item for item in sorted(self.selector().items()))
-        return "items[%d]%s" % (self.index, " (%s)" % shown if shown else "")
+        return "%s[%d]%s" % (self.list_name, self.index, " (%s)" % shown if shown else "")
 
 
-def prepare(kind, items):
-    """Validated elements; ConfigurationError naming every element that cannot be applied."""
+def _checked(kind, items, list_name):
+    """(the elements of one list, the problems found in it)."""
     elements, problems, seen = [], [], {}
     for index, params in enumerate(items or []):
-        element = Element(kind, index, params)
+        element = Element(kind, index, params, list_name)
         elements.append(element)
         if element.by is None:
             problems.append("%s selects nothing: set identifier%s or name" % (
@@ -92,25 +94,62 @@ def prepare(kind, items):
         except errors.ConfigurationError as error:
             problems.append("%s: %s" % (element.describe(), error))
         if element.key in seen:
-            problems.append("%s names the same %s as items[%d]" % (element.describe(), kind.label, seen[element.key]))
+            problems.append("%s names the same %s as %s[%d]" % (element.describe(), kind.label, list_name,
+                                                                seen[element.key]))
         seen.setdefault(element.key, index)
+    return elements, problems
+
+
+def prepare_lists(lists):
+    """``lists``: (kind, list name, items) each. The validated elements of each list; one
+    ConfigurationError naming every element of every list that cannot be applied."""
+    checked = [_checked(kind, items, list_name) for kind, list_name, items in lists]
+    problems = [problem for _elements, found in checked for problem in found]
     if problems:
         raise errors.ConfigurationError(
             "%d of the %d items cannot be applied, so nothing was sent: %s." % (
-                len(problems), len(elements), "; ".join(problems)),
+                len(problems), sum(len(elements) for elements, _found in checked), "; ".join(problems)),
             hint="Correct those items and run the task again.")
-    return elements
+    return [elements for elements, _found in checked]
+
+
+def prepare(kind, items, list_name="items"):
+    """Validated elements of one list; ConfigurationError naming every element that cannot be applied."""
+    return prepare_lists([(kind, list_name, items)])[0]
+
+
+def bulk_outcome(results, excluded):
+    """What a bulk run returns: {changed, results, excluded, summary, diff list} (the diffs are
+    taken out of the results)."""
+    summary = dict.fromkeys(OPERATIONS + ("failed",), 0)
+    diffs = []
+    for result in results + excluded:
+        summary["failed" if result["failed"] else result["operation"]] += 1
+        if "diff" in result:
+            diffs.append(result.pop("diff"))
+    return {
+        "changed": any(r["changed"] for r in results + excluded),
+        "results": results,
+        "excluded": excluded,
+        "summary": summary,
+        "diff": diffs,
+    }
 
 
 class BulkSync(object):
-    """Apply ``elements`` (from :func:`prepare`) of ``api.kind`` with ``max_parallel`` requests at once."""
+    """Apply ``elements`` (from :func:`prepare`) of ``api.kind`` with ``max_parallel`` requests at once.
 
-    def __init__(self, api, elements, max_parallel=8, exclusive_tag=None, check_mode=False):
+    ``tag_option``: the name of the option that gave ``exclusive_tag``, for diff headers and warnings.
+    """
+
+    def __init__(self, api, elements, max_parallel=8, exclusive_tag=None, check_mode=False,
+                 tag_option="exclusive_tag"):
         self.api = api
         self.kind = api.kind
         self.elements = elements
         self.workers = max(1, max_parallel)
         self.exclusive_tag = exclusive_tag
+        self.tag_option = tag_option
         self.check_mode = check_mode
         #: identifier -> entity, or None when it is disabled (it cannot be read then)
         self.read = {}
@@ -258,7 +297,7 @@ class BulkSync(object):
             result = {"identifier": identifier, "name": readable[identifier]["name"], "failed": False, "msg": ""}
             try:
                 outcome = sync.run()
-                header = "identifier %d (exclusive_tag %r)" % (identifier, self.exclusive_tag)
+                header = "identifier %d (%s %r)" % (identifier, self.tag_option, self.exclusive_tag)
                 result.update(operation=outcome["operation"], changed=outcome["changed"])
                 if outcome["changed"]:
                     result["diff"] = dict(outcome["diff"], before_header=header, after_header=header)
@@ -282,20 +321,8 @@ class BulkSync(object):
             unmatched = [element.describe() for element in self.elements
                          if element.failure is not None and element.by != "identifier"]
             if unmatched:  # such an element may mean any of the tagged items: none is surely unlisted
-                self.warnings.append("exclusive_tag '%s' was not applied: %s could not be matched to %s." % (
-                    self.exclusive_tag, ", ".join(unmatched), self.kind.a_label))
+                self.warnings.append("%s '%s' was not applied: %s could not be matched to %s." % (
+                    self.tag_option, self.exclusive_tag, ", ".join(unmatched), self.kind.a_label))
             else:
                 excluded = self._exclusive(results)
-        summary = dict.fromkeys(OPERATIONS + ("failed",), 0)
-        diffs = []
-        for result in results + excluded:
-            summary["failed" if result["failed"] else result["operation"]] += 1
-            if "diff" in result:
-                diffs.append(result.pop("diff"))
-        return {
-            "changed": any(r["changed"] for r in results + excluded),
-            "results": results,
-            "excluded": excluded,
-            "summary": summary,
-            "diff": diffs,
-        }
+        return bulk_outcome(results, excluded)

@@ -8,12 +8,15 @@ place where a client error becomes ``fail_json``, and the item and info modules 
 
 from __future__ import annotations
 
+import json
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi, masked
-from ansible_collections.segura.pam.plugins.module_utils._bulk import BulkSync, prepare
+from ansible_collections.segura.pam.plugins.module_utils._bulk import OPERATIONS, BulkSync, bulk_outcome, prepare_lists
 from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, find_one, read_or_stub
+from ansible_collections.segura.pam.plugins.module_utils._kinds import KINDS
 from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
 from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials
 from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC, client_from_options
@@ -179,7 +182,8 @@ def run_info_module(kind):
     module.run(lambda: collect_info(module, kind))
 
 
-# -- the bulk module of a kind: mysafe_api_secrets, mysafe_passwords, mysafe_notes ---------------
+# -- the bulk modules: one kind (mysafe_api_secrets, mysafe_passwords, mysafe_notes), every kind
+# (mysafe_items); both go through apply_lists.
 
 
 def bulk_argument_spec(kind):
@@ -190,32 +194,105 @@ def bulk_argument_spec(kind):
     )
 
 
+def items_argument_spec():
+    """mysafe_items: a list per kind, named after the kind (``api_secrets``, ``passwords``, ``notes``)."""
+    spec = dict((kind.results_key, dict(type="list", elements="dict", default=[], options=item_argument_spec(kind)))
+                for kind in KINDS.values())
+    spec.update(
+        exclusive_tags=dict(type="dict", options=dict((kind.results_key, dict(type="str")) for kind in KINDS.values())),
+        max_parallel=dict(type="int", default=8),
+    )
+    return spec
+
+
+class BulkList(object):
+    """One list of a bulk task: its kind, the option holding it, and its exclusive tag with that
+    tag's option name (for messages)."""
+
+    def __init__(self, kind, option, items, exclusive_tag=None, tag_option="exclusive_tag"):
+        self.kind = kind
+        self.option = option
+        self.items = items
+        self.exclusive_tag = exclusive_tag
+        self.tag_option = tag_option
+        #: set by apply_lists: what the run returned, and its failure message or None
+        self.outcome = None
+        self.failure = None
+
+
+def apply_lists(module, lists):
+    """Every element of every list in ``lists`` applied with one client, one list after another
+    (each in parallel); fills each BulkList's ``outcome`` and ``failure``.
+
+    Nothing is sent unless every element of every list is valid. A list with neither elements
+    nor an exclusive tag sends nothing. Failed elements do not stop the others.
+    """
+    max_parallel = module.params["max_parallel"]
+    if max_parallel < 1:
+        raise errors.ConfigurationError("Option max_parallel must be at least 1, got %d." % max_parallel,
+                                        hint="The default, 8, suits most servers.")
+    for bulk_list in lists:
+        if bulk_list.exclusive_tag is not None and not bulk_list.exclusive_tag.strip():
+            raise errors.ConfigurationError("Option %s is empty." % bulk_list.tag_option,
+                                            hint="Give the tag that marks the %s this task owns, or leave it out."
+                                                 % bulk_list.kind.plural)
+    prepared = prepare_lists([(bulk_list.kind, bulk_list.option, bulk_list.items) for bulk_list in lists])
+    module.client_settings["pool_size"] = max_parallel
+    # One client for every list, built now: the connection options are checked even when there is nothing to do.
+    apis = [module.api(bulk_list.kind) for bulk_list in lists]
+    for bulk_list, elements, api in zip(lists, prepared, apis):
+        if not (elements or bulk_list.exclusive_tag):
+            bulk_list.outcome = bulk_outcome([], [])
+            continue
+        bulk = BulkSync(api, elements, max_parallel=max_parallel,
+                        exclusive_tag=bulk_list.exclusive_tag, check_mode=module.check_mode,
+                        tag_option=bulk_list.tag_option)
+        bulk_list.outcome = bulk.run()
+        for warning in bulk.warnings:
+            module.warn(warning)
+        failed = ["%s: %s" % (element.describe(), result["msg"])
+                  for element, result in zip(elements, bulk_list.outcome["results"]) if result["failed"]]
+        failed += ["identifier %d: %s" % (result["identifier"], result["msg"])
+                   for result in bulk_list.outcome["excluded"] if result["failed"]]
+        if failed:
+            bulk_list.failure = "%d of the %s failed: %s" % (len(failed), bulk_list.kind.plural, "; ".join(failed))
+    return lists
+
+
 def apply_bulk(module, kind):
     """Every element applied; the task fails at the end, listing the elements that failed."""
     params = module.params
-    if params["max_parallel"] < 1:
-        raise errors.ConfigurationError("Option max_parallel must be at least 1, got %d." % params["max_parallel"],
-                                        hint="The default, 8, suits most servers.")
-    if params["exclusive_tag"] is not None and not params["exclusive_tag"].strip():
-        raise errors.ConfigurationError("Option exclusive_tag is empty.",
-                                        hint="Give the tag that marks the %s this task owns, or leave it out."
-                                             % kind.plural)
-    elements = prepare(kind, params["items"])
-    module.client_settings["pool_size"] = params["max_parallel"]
-    bulk = BulkSync(module.api(kind), elements, max_parallel=params["max_parallel"],
-                    exclusive_tag=params["exclusive_tag"], check_mode=module.check_mode)
-    outcome = bulk.run()
-    for warning in bulk.warnings:
-        module.warn(warning)
-    failed = [(element, result) for element, result in zip(elements, outcome["results"]) if result["failed"]]
-    failed += [(None, result) for result in outcome["excluded"] if result["failed"]]
-    if failed:
-        listed = "; ".join("%s: %s" % (element.describe() if element else "identifier %d" % result["identifier"],
-                                       result["msg"]) for element, result in failed)
-        module.fail_json(msg="%d of the %s failed: %s" % (len(failed), kind.plural, listed), **outcome)
-    return outcome
+    [applied] = apply_lists(module, [BulkList(kind, "items", params["items"], params["exclusive_tag"])])
+    if applied.failure:
+        module.fail_json(msg=applied.failure, **applied.outcome)
+    return applied.outcome
 
 
 def run_bulk_module(kind):
     module = SeguraModule(argument_spec=bulk_argument_spec(kind), supports_check_mode=True)
     module.run(lambda: apply_bulk(module, kind))
+
+
+def apply_items(module):
+    """mysafe_items: every kind's list applied; ``{changed, diff, <list>: {results, excluded, summary}}``.
+    The task fails at the end, listing the failed elements of each kind, then the counts done all the same."""
+    params = module.params
+    tags = params["exclusive_tags"] or {}
+    applied = apply_lists(module, [BulkList(kind, kind.results_key, params[kind.results_key],
+                                            tags.get(kind.results_key), "exclusive_tags." + kind.results_key)
+                                   for kind in KINDS.values()])
+    result = {"changed": any(bulk_list.outcome["changed"] for bulk_list in applied),
+              "diff": [diff for bulk_list in applied for diff in bulk_list.outcome["diff"]]}
+    for bulk_list in applied:
+        result[bulk_list.option] = dict((key, bulk_list.outcome[key]) for key in ("results", "excluded", "summary"))
+    failures = [bulk_list.failure for bulk_list in applied if bulk_list.failure]
+    if failures:
+        done = dict((bulk_list.option, dict((operation, bulk_list.outcome["summary"][operation])
+                                            for operation in OPERATIONS)) for bulk_list in applied)
+        module.fail_json(msg="%s Done all the same: %s." % (" ".join(failures), json.dumps(done)), **result)
+    return result
+
+
+def run_items_module():
+    module = SeguraModule(argument_spec=items_argument_spec(), supports_check_mode=True)
+    module.run(lambda: apply_items(module))

@@ -1,5 +1,6 @@
-"""The segura.pam.mysafe_api_secrets role, applied the way a user would: a list of secrets in
-play vars, the summary fact, check mode, bad input, and what it costs the server."""
+"""The segura.pam.mysafe_api_secrets role, applied the way a user would: lists of secrets,
+passwords and notes in play vars, the summary facts (also in a rescue), check mode, bad input,
+what it costs the server, and that it is one module task."""
 
 import json
 
@@ -205,16 +206,16 @@ INVALID_INPUT = {
     "no selector": ([{"url": "https://a.example.com", "client_id": "a", "client_secret": "nameless-secret-7Hq"}],
                     "one of the following is required: identifier, identifier_code, name"),
     "empty selector": ([{"name": "ok", "notes": "x"}, {"name": "", "identifier_code": None, "notes": "y"}],
-                       "items[1] (name ''): Option name is empty"),
+                       "api_secrets[1] (name ''): Option name is empty"),
     "identifier not a number": ([{"identifier": "forty-two"}], "'forty-two'\" cannot be converted to an int"),
     "share without username": ([{"name": "a", "users_allowed": [{"can_edit": True}]}],
                                "missing required arguments: username found in mysafe_api_secrets -> users_allowed"),
     "same secret twice": ([{"name": "twin", "notes": "1"}, {"name": "twin", "notes": "2"}],
-                          "items[1] (name 'twin') names the same API secret as items[0]"),
+                          "api_secrets[1] (name 'twin') names the same API secret as api_secrets[0]"),
     "new secret without url": ([{"name": "brand-new", "client_id": "x", "client_secret": "incomplete-secret-3Jd"}],
-                               "items[0] (name 'brand-new'): No matching API secret exists, and url is required"),
+                               "api_secrets[0] (name 'brand-new'): No matching API secret exists, and url is required"),
     "wrong access key": (([{"name": "a"}], {"segura_client_secret": "not-the-key-5Rv", "segura_token_cache": False}),
-                         "items[0] (name 'a'): Segura refused the token request"),
+                         "api_secrets[0] (name 'a'): Segura refused the token request"),
 }
 
 
@@ -281,12 +282,12 @@ def test_a_failing_item_is_named_without_its_secret_and_the_others_are_applied(p
     ])
 
     assert result.rc != 0
-    assert "items[1] (identifier_code 'nowhere'): No matching API secret exists" in result.stdout
+    assert "api_secrets[1] (identifier_code 'nowhere'): No matching API secret exists" in result.stdout
     assert "name, url, client_id are required" in result.stdout
     assert sorted(by_name(sim)) == ["fine"]
     for secret in ("fine-secret-6Wm", "lost-secret-6Wm"):
         assert secret not in result.output
-    assert '"created": 1' in result.stdout  # the summary is shown before the failure
+    assert '"created": 1' in result.stdout  # the failure ends with the counts done all the same
 
 
 def test_an_empty_list_costs_nothing(playbook, sim):
@@ -296,7 +297,7 @@ def test_an_empty_list_costs_nothing(playbook, sim):
     assert sim.control.counters()["total"] == 0
 
 
-# -- the bulk tasks behind the role: passwords and notes, many items, max_parallel, exclusive_tag ---
+# -- the one mysafe_items task behind the role: passwords and notes, many items, max_parallel, exclusive_tag ---
 
 def run_role(playbook, role_vars, **run_options):
     """Run the role with ``role_vars`` (any of its variables); returns (the three summary facts or None
@@ -345,7 +346,7 @@ def test_a_hundred_secrets_by_code_cost_one_list_and_a_read_each_when_nothing_ch
         assert not [s["client_secret"] for s in secrets if s["client_secret"] in run.output]
 
 
-def test_passwords_and_notes_beside_the_secrets_each_in_one_task_with_their_own_summary(playbook, sim):
+def test_passwords_and_notes_beside_the_secrets_in_the_same_task_with_their_own_summary(playbook, sim):
     sim.control.seed("notes", name="runbook", note="runbook-text-Wz40", tags="ops")
     hidden = sim.control.seed("passwords", owner="dave", name="hidden", username="root", password="hidden-pw-Wz40")
     role_vars = {
@@ -368,7 +369,7 @@ def test_passwords_and_notes_beside_the_secrets_each_in_one_task_with_their_own_
         {"identifier": hidden, "password": "hidden-pw-Wz40"}])
     none, checked = run_role(playbook, failing, check=True, verbosity=3)
     assert checked.rc != 0 and none is None
-    assert "1 of the passwords failed: items[2] (identifier %d): " % hidden in checked.stdout
+    assert "1 of the passwords failed: passwords[2] (identifier %d): " % hidden in checked.stdout
     assert sim.control.counters()["writes"] == 0
 
     applied, run = run_role(playbook, role_vars, verbosity=3)
@@ -387,7 +388,7 @@ def test_passwords_and_notes_beside_the_secrets_each_in_one_task_with_their_own_
         assert not [canary for canary in canaries if canary in output]
 
 
-def test_exclusive_tag_and_max_parallel_reach_the_bulk_task(playbook, sim):
+def test_exclusive_tag_and_max_parallel_reach_the_module_task(playbook, sim):
     seeder = Seeder(sim)
     for name, tags in (("kept", "platform"), ("stray", "platform,extra"), ("elsewhere", "other")):
         seeder.create(name=name, url="https://%s.example.com" % name, client_id=name,
@@ -407,3 +408,83 @@ def test_exclusive_tag_and_max_parallel_reach_the_bulk_task(playbook, sim):
     refused, invalid = run_role(playbook, dict(role_vars, mysafe_api_secrets_max_parallel=0))
     assert invalid.rc != 0 and refused is None
     assert "Option max_parallel must be at least 1, got 0" in invalid.stdout
+
+
+def test_the_summaries_are_set_for_a_rescue_when_the_role_fails(playbook, sim):
+    hidden = sim.control.seed("passwords", owner="dave", name="hidden", username="root", password="hidden-pw-Ta71")
+    cases = {
+        # applied all the same: one secret and one password created, one of each failing
+        "failing": {"mysafe_api_secrets": fleet(1) + [{"identifier_code": "nowhere", "client_secret": "lost-Ta71"}],
+                    "mysafe_passwords": [{"name": "db", "username": "svc", "password": "db-pw-Ta71"},
+                                         {"identifier": hidden, "notes": "not mine"}]},
+        # refused before any request: the summaries are zeros
+        "invalid": {"mysafe_notes": [{"name": "twin", "note": "twin-note-Ta71"},
+                                     {"name": "twin", "note": "other-Ta71"}]},
+    }
+    seen_now = ("{{ seen | combine({case: {'msg': ansible_failed_result.msg, 'api_secrets': mysafe_api_secrets_summary,"
+                " 'passwords': mysafe_passwords_summary, 'notes': mysafe_notes_summary}}) }}")
+    tasks = [{"name": "Apply the role (%s)" % case, "vars": dict(role_vars, case=case),
+              "block": [{"name": "Apply the role",
+                         "ansible.builtin.include_role": {"name": "segura.pam.mysafe_api_secrets"}}],
+              "rescue": [{"name": "Keep what the rescue sees", "ansible.builtin.set_fact": {"seen": seen_now}}]}
+             for case, role_vars in cases.items()]
+    tasks.append({"name": "Hand what the rescues saw to the test", "ansible.builtin.copy": {
+        "content": "{{ seen | to_json }}", "dest": "seen.json", "mode": "0600"}})
+    result = playbook.run(json.dumps([{"hosts": "localhost", "gather_facts": False, "vars": {"seen": {}},
+                                       "tasks": tasks}], indent=1))
+
+    assert result.rc == 0, result
+    seen = json.loads((playbook.workdir / "seen.json").read_text())
+    assert set(seen) == {"failing", "invalid"}
+    failing = seen["failing"]
+    assert (failing["api_secrets"], failing["passwords"], failing["notes"]) == (
+        summary(created=1), summary(created=1), summary())
+    assert failing["msg"].startswith("1 of the API secrets failed: api_secrets[1] (identifier_code 'nowhere'): ")
+    assert " 1 of the passwords failed: passwords[1] (identifier %d): " % hidden in failing["msg"]
+    done = json.loads(failing["msg"].split(" Done all the same: ", 1)[1].rstrip("."))
+    assert (done["api_secrets"], done["passwords"]) == (summary(created=1), summary(created=1))
+    invalid = seen["invalid"]
+    assert (invalid["api_secrets"], invalid["passwords"], invalid["notes"]) == (summary(), summary(), summary())
+    assert "notes[1] (name 'twin') names the same note as notes[0]" in invalid["msg"]
+    assert sim.control.counters("notes")["total"] == 0
+    for secret in ("lost-Ta71", "db-pw-Ta71", "hidden-pw-Ta71", "twin-note-Ta71", "other-Ta71"):
+        assert secret not in result.output
+
+
+def test_the_role_is_one_module_task_with_one_token_for_every_kind(playbook, sim):
+    role_vars = {"mysafe_api_secrets": fleet(2),
+                 "mysafe_passwords": [{"name": "db", "username": "svc", "password": "db-pw-Gc05"}],
+                 "mysafe_notes": [{"name": "runbook", "note": "runbook-Gc05"}]}
+
+    applied, run = run_role(playbook, role_vars, env={"SEGURA_TOKEN_CACHE": "false"})
+
+    assert run.rc == 0, run
+    assert applied == {"api_secrets": summary(created=2), "passwords": summary(created=1),
+                       "notes": summary(created=1)}
+    # Three kinds, one client: one token although the token cache is off.
+    assert sim.control.counters()["token"] == 1
+    role_tasks = [line.split(" : ", 1)[1].rstrip("]* ") for line in run.stdout.splitlines()
+                  if line.startswith("TASK [segura.pam.mysafe_api_secrets : ")]
+    assert [task for task in role_tasks if not task.startswith("Validating arguments against arg spec")] == [
+        "Apply the API secrets, passwords and notes", "Count what was done"]
+    assert "ok: [localhost]" in run.stdout and "skipping" not in run.stdout
+
+
+def test_an_exclusive_tag_alone_runs_the_task_and_empty_lists_skip_it(playbook, sim):
+    seeder = Seeder(sim)
+    stray = seeder.create(name="stray", url="https://stray.example.com", client_id="s", client_secret="seed-Hv62",
+                          tags="platform")
+    sim.control.reset()
+
+    tagged, run = run_role(playbook, {"mysafe_api_secrets_exclusive_tag": "platform"})
+    assert run.rc == 0, run
+    assert tagged["api_secrets"] == summary(disabled=1)
+    assert by_name(sim)["stray"]["active"] is False and sim.control.counters()["endpoints"]["inactive"] == 1
+    assert stray in {secret["identifier"] for secret in sim.control.secrets()}
+
+    sim.control.reset()
+    skipped, run = run_role(playbook, {})
+    assert run.rc == 0, run
+    assert skipped == {"api_secrets": summary(), "passwords": summary(), "notes": summary()}
+    assert sim.control.counters()["total"] == 0
+    assert "skipping: [localhost]" in run.stdout

@@ -12,13 +12,13 @@ from pathlib import Path
 
 MASK = "********"
 OPERATIONS = ("created", "updated", "enabled", "disabled", "unchanged")
-# Options of the bulk modules besides ``items``, and task keywords a step may set.
-BULK_OPTIONS = ("max_parallel", "exclusive_tag")
+# Options of the bulk modules (and mysafe_items) besides their lists, and task keywords a step may set.
+BULK_OPTIONS = ("max_parallel", "exclusive_tag", "exclusive_tags")
 TASK_KEYWORDS = ("check_mode", "diff")
 COST_KEYS = ("total", "token", "list", "read", "create", "update", "inactive", "active", "writes")
 
 
-# -- helpers (shared with test_module_mysafe_passwords.py and test_module_mysafe_notes.py) ------
+# -- helpers (shared with the tests of mysafe_passwords, mysafe_notes and mysafe_items) ----------
 
 def summary(**counts):
     return dict(dict.fromkeys(OPERATIONS + ("failed",), 0), **counts)
@@ -34,11 +34,13 @@ def spent(before, after):
     return {key: after[key] - before[key] for key in COST_KEYS}
 
 
-def bulk_play(module, steps):
-    """One ``segura.pam.<module>`` task per step; after each, its result and the server's counters are kept."""
+def bulk_play(module, steps, lists=("items",)):
+    """One ``segura.pam.<module>`` task per step; after each, its result and the server's counters are kept.
+
+    ``lists``: the module's list options; those a step has are templated from the vars file."""
     tasks = []
     for index, step in enumerate(steps):
-        options = {"items": "{{ steps[%d]['items'] }}" % index}
+        options = {name: "{{ steps[%d]['%s'] }}" % (index, name) for name in lists if name in step}
         options.update((option, step[option]) for option in BULK_OPTIONS if option in step)
         task = {"name": step.get("name", "Step %d" % index), "segura.pam." + module: options,
                 "register": "applied", "ignore_errors": True}
@@ -54,8 +56,8 @@ def bulk_play(module, steps):
                         "vars": {"outcomes": []}, "tasks": tasks}], indent=1)
 
 
-def run_bulk(playbook, sim, module, steps, **options):
-    """Run ``steps`` (dicts with ``items``, bulk options and task keywords) in one ansible-playbook run.
+def run_bulk(playbook, sim, module, steps, lists=("items",), **options):
+    """Run ``steps`` (dicts with ``lists``, bulk options and task keywords) in one ansible-playbook run.
 
     The items go in a vars file, as secrets would come from a vault (-vvvv prints ``-e`` values).
     Returns (one {result, cost} per step, the PlaybookResult).
@@ -67,7 +69,7 @@ def run_bulk(playbook, sim, module, steps, **options):
         "steps": steps, "outcomes_file": outcomes_file, "counters_url": sim.url + "/_sim/counters",
         "ca_path": str(sim.ca_path)}))
     before = cost(sim.control.counters())
-    run = playbook.run(bulk_play(module, steps), extra_vars={"steps_file": steps_file}, **options)
+    run = playbook.run(bulk_play(module, steps, lists), extra_vars={"steps_file": steps_file}, **options)
     assert run.rc == 0, run
     assert "Traceback" not in run.output, run
     outcomes = json.loads(Path(outcomes_file).read_text())
