@@ -195,11 +195,17 @@ def bulk_argument_spec(kind):
 
 
 def items_argument_spec():
-    """mysafe_items: a list per kind, named after the kind (``api_secrets``, ``passwords``, ``notes``)."""
-    spec = dict((kind.results_key, dict(type="list", elements="dict", default=[], options=item_argument_spec(kind)))
+    """mysafe_items: a list per kind, named after the kind (``api_secrets``, ``passwords``, ``notes``).
+
+    no_log=False said outright: the names look like secrets to Ansible, which would otherwise warn;
+    the secret fields inside the elements are no_log themselves.
+    """
+    spec = dict((kind.results_key, dict(type="list", elements="dict", default=[], no_log=False,
+                                        options=item_argument_spec(kind)))
                 for kind in KINDS.values())
     spec.update(
-        exclusive_tags=dict(type="dict", options=dict((kind.results_key, dict(type="str")) for kind in KINDS.values())),
+        exclusive_tags=dict(type="dict", options=dict((kind.results_key, dict(type="str", no_log=False))
+                                                      for kind in KINDS.values())),
         max_parallel=dict(type="int", default=8),
     )
     return spec

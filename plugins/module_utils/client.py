@@ -424,7 +424,7 @@ class SeguraClient(object):
             sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
         _wire.sent = False
         try:
-            return Response(pool.urlopen(method, url + ("?" + urlencode(query, doseq=True) if query else ""),
+            return Response(pool.request(method, url + ("?" + urlencode(query, doseq=True) if query else ""),
                                          body=body, headers=sent_headers, timeout=self._timeouts, retries=False,
                                          redirect=False, preload_content=True))
         except (exceptions.HTTPError, OSError, ValueError) as exc:

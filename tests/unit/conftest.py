@@ -177,7 +177,7 @@ class FakeHTTP(object):
     def clear(self):
         self.closed = True
 
-    def urlopen(self, method, url, body=None, headers=None, timeout=None, retries=None, redirect=True,
+    def request(self, method, url, body=None, headers=None, timeout=None, retries=None, redirect=True,
                 preload_content=True, **unexpected):
         assert not unexpected, "the client passed arguments the fake does not know: %s" % sorted(unexpected)
         assert retries is False and preload_content, "the client must retry by itself and read whole answers"

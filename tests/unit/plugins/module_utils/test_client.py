@@ -449,8 +449,8 @@ def test_trust_timeouts_and_no_redirects_on_every_request(make_client, fake_http
     ({"REQUESTS_CA_BUNDLE": "/etc/pki/bundle.pem"}, {"validate_certs": False}, False)],
     ids=["requests-bundle", "curl-bundle", "requests-bundle-first", "empty-means-verify", "ca_path-wins",
          "no-validation-wins"])
-def test_environment_ca_bundles_apply_only_when_segura_ca_path_is_unset(make_client, fake_http, monkeypatch,
-                                                                         environment, settings, verify):
+def test_environment_ca_bundles_apply_only_when_segura_ca_path_is_unset(
+        make_client, fake_http, monkeypatch, environment, settings, verify):
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     fake_http.reply(200, envelope())

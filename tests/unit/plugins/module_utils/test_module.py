@@ -251,7 +251,7 @@ def test_failures_of_several_kinds_are_listed_kind_by_kind(items_module, servers
                                  passwords=[element(PASSWORD, identifier=77, notes="y"), password("db")]))
 
     message = str(raised.value)
-    api_part, password_part = message.split(" Done all the same: ")[0].split(" 1 of the passwords failed: ")
+    api_part, password_part = message.split(" Done all the same: ", maxsplit=1)[0].split(" 1 of the passwords failed: ")
     assert api_part.startswith("1 of the API secrets failed: api_secrets[0] (identifier 99): ")
     assert password_part.startswith("passwords[0] (identifier 77): ")
     assert raised.value.result["passwords"]["summary"]["created"] == 1
