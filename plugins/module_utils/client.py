@@ -137,13 +137,7 @@ def _no_proxy_matches(netloc, no_proxy):
     ``.example.com`` both cover its subdomains), ``host:port``, an IP address or a CIDR network."""
     if not no_proxy:
         return False
-    host, port = netloc, None
-    if netloc.startswith("["):
-        host, _bracket, rest = netloc[1:].partition("]")
-        port = rest[1:] or None
-    elif netloc.count(":") == 1:
-        host, port = netloc.split(":")
-    host = host.lower().rstrip(".")
+    host, port = _host_and_port(netloc.lower())
     for entry in re.split(r"[\s,]+", no_proxy.strip().lower()):
         if entry == "*":
             return True
@@ -153,18 +147,24 @@ def _no_proxy_matches(netloc, no_proxy):
             if _in_network(host, entry):
                 return True
             continue
-        entry_port = None
-        if entry.startswith("["):
-            entry, _bracket, rest = entry[1:].partition("]")
-            entry_port = rest[1:] or None
-        elif entry.count(":") == 1:
-            entry, entry_port = entry.split(":")
-        entry = entry.lstrip(".").rstrip(".")
+        domain, entry_port = _host_and_port(entry)
+        domain = domain.lstrip(".")
         if entry_port and entry_port != port:
             continue
-        if host == entry or host.endswith("." + entry):
+        if host == domain or host.endswith("." + domain):
             return True
     return False
+
+
+def _host_and_port(netloc):
+    """(host without a trailing dot, port or None) of ``host``, ``host:port``, ``[v6]`` or ``[v6]:port``."""
+    host, port = netloc, None
+    if netloc.startswith("["):
+        host, _bracket, rest = netloc[1:].partition("]")
+        port = rest[1:] or None
+    elif netloc.count(":") == 1:
+        host, port = netloc.split(":")
+    return host.rstrip("."), port
 
 
 def _in_network(host, network):
