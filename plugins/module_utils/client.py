@@ -350,7 +350,6 @@ class SeguraClient(object):
         self._token_lock = threading.Lock()
         self._pool = None
         self._pool_lock = threading.Lock()
-        self._timeouts = None
         #: requests sent, by kind, for benchmarks and tests
         self.stats = {"token": 0, "api": 0, "retries": 0}
 
@@ -398,7 +397,6 @@ class SeguraClient(object):
         if self.base_url.lower().startswith("http://") and self._warn:
             self._warn("segura_url %s is plain HTTP: the access key and the access tokens cross the network "
                        "unencrypted. Use the server's https:// URL." % self.base_url)
-        self._timeouts = urllib3.util.Timeout(connect=self.timeout, read=self.timeout)
         return pool
 
     def close(self):
@@ -425,7 +423,7 @@ class SeguraClient(object):
         _wire.sent = False
         try:
             return Response(pool.request(method, url + ("?" + urlencode(query, doseq=True) if query else ""),
-                                         body=body, headers=sent_headers, timeout=self._timeouts, retries=False,
+                                         body=body, headers=sent_headers, timeout=self.timeout, retries=False,
                                          redirect=False, preload_content=True))
         except (exceptions.HTTPError, OSError, ValueError) as exc:
             failure = exc
@@ -442,6 +440,7 @@ class SeguraClient(object):
                 "TLS verification of %s%s failed (%s)." % (self.base_url, through, _reason(exc)),
                 hint="If the server uses a private CA, set segura_ca_path to that CA's PEM bundle. "
                      "segura_validate_certs: false turns verification off (not recommended).")
+        # urllib3 derives NewConnectionError (refused, unresolved) from ConnectTimeoutError
         elif isinstance(exc, kinds.ConnectTimeoutError) and not isinstance(exc, kinds.NewConnectionError) \
                 and not sent:
             error = errors.ConnectionFailedError(

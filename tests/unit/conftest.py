@@ -79,7 +79,7 @@ class SentRequest(object):
 
     ``params`` (the query), ``json`` and ``data`` (a JSON or form body) are decoded back;
     ``verify`` is the CA bundle, True (verified) or False, ``proxies`` the proxy as
-    ``{"http": url, "https": url}`` or None, ``timeout`` the read timeout in seconds.
+    ``{"http": url, "https": url}`` or None, ``timeout`` the connect and read timeout in seconds.
     """
 
     def __init__(self, method, url, headers, body, settings, timeout, redirect):
@@ -97,7 +97,7 @@ class SentRequest(object):
         proxy = settings.get("proxy_url")
         self.proxies = {"http": proxy, "https": proxy} if proxy else None
         self.settings = settings
-        self.timeout = timeout.read_timeout if isinstance(timeout, urllib3.util.Timeout) else timeout
+        self.timeout = timeout
         self.allow_redirects = redirect
 
     @property
