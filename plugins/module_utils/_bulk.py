@@ -113,7 +113,8 @@ def prepare_lists(lists):
     if problems:
         raise errors.ConfigurationError(
             "%d of the %d items cannot be applied, so nothing was sent: %s." % (
-                len(problems), sum(len(elements) for elements, _found in checked), "; ".join(problems)),
+                len(problems), sum(len(elements) for elements, _found in checked),
+                "; ".join(problem.rstrip(".") for problem in problems)),
             hint="Correct those items and run the task again.")
     return [elements for elements, _found in checked]
 
