@@ -138,14 +138,18 @@ def bulk_outcome(results, excluded):
 
 
 class BulkSync(object):
-    """Apply ``elements`` (from :func:`prepare_lists`) of ``api.kind`` with ``max_parallel`` requests at once."""
+    """Apply ``elements`` (from :func:`prepare_lists`) of ``api.kind`` with ``max_parallel`` requests at once.
 
-    def __init__(self, api, elements, max_parallel=8, exclusive_tag=None, check_mode=False):
+    ``owned_tag``: the kind's tag from ``exclusive_tags``; the visible items that carry it and that no
+    element matched are disabled.
+    """
+
+    def __init__(self, api, elements, max_parallel=8, owned_tag=None, check_mode=False):
         self.api = api
         self.kind = api.kind
         self.elements = elements
         self.workers = max(1, max_parallel)
-        self.exclusive_tag = exclusive_tag
+        self.owned_tag = owned_tag
         self.check_mode = check_mode
         #: identifier -> entity, or None when it is disabled (it cannot be read then)
         self.read = {}
@@ -180,7 +184,7 @@ class BulkSync(object):
     def resolve(self):
         """Give every element its (identifier, current entity); failures are kept on the element."""
         kind, elements = self.kind, self.elements
-        if any(e.by != "identifier" for e in elements) or self.exclusive_tag:
+        if any(e.by != "identifier" for e in elements) or self.owned_tag:
             try:
                 self.visible = self.api.list()
             except errors.SeguraError as error:  # the elements that needed it fail with it
@@ -275,10 +279,10 @@ class BulkSync(object):
         candidates = [s["identifier"] for s in self.visible if s["identifier"] not in matched]
         if "tags" in self.kind.summary_fields:
             candidates = [s["identifier"] for s in self.visible
-                          if s["identifier"] in candidates and self.exclusive_tag in s["tags"]]
+                          if s["identifier"] in candidates and self.owned_tag in s["tags"]]
         self._read_all(candidates)
         readable = self._readable()
-        extra = [i for i in candidates if i in readable and self.exclusive_tag in readable[i]["tags"]]
+        extra = [i for i in candidates if i in readable and self.owned_tag in readable[i]["tags"]]
 
         def disable(identifier):
             sync = ItemSync(self.api, identifier=identifier, state="absent", check_mode=self.check_mode,
@@ -286,7 +290,7 @@ class BulkSync(object):
             result = {"identifier": identifier, "name": readable[identifier]["name"], "failed": False, "msg": ""}
             try:
                 outcome = sync.run()
-                header = "identifier %d (%s %r)" % (identifier, tag_option(self.kind), self.exclusive_tag)
+                header = "identifier %d (%s %r)" % (identifier, tag_option(self.kind), self.owned_tag)
                 result.update(operation=outcome["operation"], changed=outcome["changed"])
                 if outcome["changed"]:
                     result["diff"] = dict(outcome["diff"], before_header=header, after_header=header)
@@ -305,13 +309,13 @@ class BulkSync(object):
                 element.failure = error
         results = self._parallel(self._apply, self.elements)
         excluded = []
-        if self.exclusive_tag and self.visible:
+        if self.owned_tag and self.visible:
             # an element selected by identifier is matched whatever happened to it afterwards
             unmatched = [element.describe() for element in self.elements
                          if element.failure is not None and element.by != "identifier"]
             if unmatched:  # such an element may mean any of the tagged items: none is surely unlisted
                 self.warnings.append("%s '%s' was not applied: %s could not be matched to %s." % (
-                    tag_option(self.kind), self.exclusive_tag, ", ".join(unmatched), self.kind.a_label))
+                    tag_option(self.kind), self.owned_tag, ", ".join(unmatched), self.kind.a_label))
             else:
                 excluded = self._exclusive(results)
         return bulk_outcome(results, excluded)

@@ -239,7 +239,7 @@ def apply_items(module):
     for kind, elements, api in zip(kinds, prepared, apis):
         outcome = bulk_outcome([], [])
         if elements or tags[kind]:
-            bulk = BulkSync(api, elements, max_parallel=max_parallel, exclusive_tag=tags[kind],
+            bulk = BulkSync(api, elements, max_parallel=max_parallel, owned_tag=tags[kind],
                             check_mode=module.check_mode)
             outcome = bulk.run()
             for warning in bulk.warnings:

@@ -162,7 +162,7 @@ def test_exclusive_tag_is_not_applied_when_an_element_could_not_be_matched(bulk,
     for twin in range(2):
         mysafe_server.add(**stored(twin, name="twin", identifier_code="", tags="owned"))
 
-    outcome = bulk([element(name="twin", notes="x")], exclusive_tag="owned")
+    outcome = bulk([element(name="twin", notes="x")], owned_tag="owned")
 
     assert outcome["results"][0]["failed"] and outcome["excluded"] == []
     assert all(secret["active"] for secret in mysafe_server.secrets.values())
@@ -197,10 +197,10 @@ def test_exclusive_tag_disables_the_tagged_secrets_no_element_names(bulk, mysafe
     stray = mysafe_server.add(**stored(2, tags="owned,extra"))
     other = mysafe_server.add(**stored(3, tags="someone-else"))
 
-    preview = bulk([as_element(1, tags=["owned"])], exclusive_tag="owned", check_mode=True)
+    preview = bulk([as_element(1, tags=["owned"])], owned_tag="owned", check_mode=True)
     assert [(e["identifier"], e["operation"]) for e in preview["excluded"]] == [(stray, "disabled")]
     assert mysafe_server.writes == []
 
-    applied = bulk([as_element(1, tags=["owned"])], exclusive_tag="owned")
+    applied = bulk([as_element(1, tags=["owned"])], owned_tag="owned")
     assert applied["summary"]["disabled"] == 1
     assert mysafe_server.secrets[stray]["active"] is False and mysafe_server.secrets[other]["active"] is True

@@ -10,13 +10,18 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_collections.segura.pam.plugins.doc_fragments import mysafe_info
 from ansible_collections.segura.pam.plugins.doc_fragments.mysafe_item import ModuleDocFragment
 from ansible_collections.segura.pam.plugins.module_utils._kinds import KINDS
-from ansible_collections.segura.pam.plugins.module_utils._module import item_argument_spec, items_argument_spec
-from ansible_collections.segura.pam.plugins.modules import mysafe_api_secret, mysafe_items, mysafe_note, mysafe_password
+from ansible_collections.segura.pam.plugins.module_utils._module import (
+    info_argument_spec, item_argument_spec, items_argument_spec)
+from ansible_collections.segura.pam.plugins.modules import (
+    mysafe_api_secret, mysafe_api_secret_info, mysafe_items, mysafe_note, mysafe_note_info, mysafe_password,
+    mysafe_password_info)
 
 ROOT = Path(__file__).resolve().parents[4]
 ITEM_MODULES = {"api_secret": mysafe_api_secret, "password": mysafe_password, "note": mysafe_note}
+INFO_MODULES = {"api_secret": mysafe_api_secret_info, "password": mysafe_password_info, "note": mysafe_note_info}
 KIND_OF_LIST = {kind.results_key: kind for kind in KINDS.values()}
 ITEMS_DOC = yaml.safe_load(mysafe_items.DOCUMENTATION)
 ROLE_SPEC = yaml.safe_load((ROOT / "roles" / "mysafe_api_secrets" / "meta" / "argument_specs.yml").read_text())
@@ -80,6 +85,15 @@ def test_each_item_module_documents_exactly_its_argument_spec(name):
     kind = KINDS[name]
 
     assert shape(fragment_options(kind), "suboptions") == shape(item_argument_spec(kind), "options")
+
+
+@pytest.mark.parametrize("name", list(INFO_MODULES))
+def test_each_info_module_documents_exactly_its_argument_spec(name):
+    doc = yaml.safe_load(INFO_MODULES[name].DOCUMENTATION)
+    options = dict(yaml.safe_load(mysafe_info.ModuleDocFragment.DOCUMENTATION)["options"], **doc["options"])
+
+    assert "segura.pam.mysafe_info" in doc["extends_documentation_fragment"]
+    assert shape(options, "suboptions") == shape(info_argument_spec(KINDS[name]), "options")
 
 
 def test_mysafe_items_documents_exactly_its_argument_spec():
