@@ -332,11 +332,10 @@ def test_exclusive_tags_disable_the_unlisted_tagged_items_of_their_own_kind_only
     assert "identifier %d (exclusive_tags.passwords 'platform')" % stray_password in run.stdout
 
 
-
 @pytest.mark.parametrize("removed, list_name", [("mysafe_api_secrets", "api_secrets"),
                                                 ("mysafe_passwords", "passwords"), ("mysafe_notes", "notes")])
-def test_a_task_naming_a_removed_bulk_module_fails_naming_mysafe_items_and_its_options(playbook, sim, removed,
-                                                                                        list_name):
+def test_a_task_naming_a_removed_bulk_module_fails_naming_mysafe_items_and_its_options(
+        playbook, sim, removed, list_name):
     run = playbook.run("""
         - hosts: localhost
           gather_facts: false
@@ -356,7 +355,7 @@ def test_a_task_naming_a_removed_bulk_module_fails_naming_mysafe_items_and_its_o
 
 # Per list: how to seed an item of its kind (given a number), its label and its item module.
 REFUSED = {
-    "api_secrets": (lambda sim, number, **how: seed_secret(sim, number, **how), "API secret", "mysafe_api_secret"),
+    "api_secrets": (seed_secret, "API secret", "mysafe_api_secret"),
     "passwords": (lambda sim, number, **how: seed_password(sim, "pw-%d" % number, **how), "password",
                   "mysafe_password"),
     "notes": (lambda sim, number, **how: seed_note(sim, "note-%d" % number, **how), "note", "mysafe_note"),
