@@ -69,8 +69,10 @@ lint: venv collection-path
 	$(BIN)/antsibull-changelog lint
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/ansible-lint --profile production roles/ extensions/ playbooks/
 
-## make docs: regenerate the plugin reference in docs/reference from the plugins' own docs.
+## make docs: write mysafe_items' element options from plugins/doc_fragments/mysafe_item.py, then
+## regenerate the plugin reference in docs/reference from the plugins' own docs.
 docs: venv collection-path
+	$(BIN)/python scripts/generate_docs.py
 	rm -rf docs/reference && mkdir -p docs/reference
 	PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/antsibull-docs collection --use-current \
 		--output-format simplified-rst --dest-dir docs/reference segura.pam

@@ -10,7 +10,7 @@ Side by side, with 5 ms of simulated network latency per request:
 4. a loop of N mysafe_api_secret_info tasks (per-task cost against the uri loop);
 5. applying secrets: a loop of the mysafe_api_secret module over 100 unchanged secrets (how the
    role worked before the bulk module), the role roles/mysafe_api_secrets with 100 unchanged and
-   100 new secrets, and the bulk module mysafe_api_secrets with 1000 unchanged secrets at 5 ms
+   100 new secrets, and the bulk module mysafe_items with 1000 unchanged secrets at 5 ms
    and at 50 ms latency, taking turns with a no-op playbook (the fixed cost they are held to).
 
 Prints a table and whether the targets are met, writes docs/benchmarks.md and
@@ -162,8 +162,8 @@ ROLE_TASKS = """\
 
 BULK_TASKS = """\
 - name: Keep the secrets as they are, in one task
-  segura.pam.mysafe_api_secrets:
-    items: "{{ secrets }}"
+  segura.pam.mysafe_items:
+    api_secrets: "{{ secrets }}"
     max_parallel: "{{ max_parallel }}"
   register: applied
 
@@ -171,7 +171,7 @@ BULK_TASKS = """\
   ansible.builtin.assert:
     that:
       - applied is not changed
-      - applied.summary.unchanged == secrets | length
+      - applied.api_secrets.summary.unchanged == secrets | length
     quiet: true
 """
 

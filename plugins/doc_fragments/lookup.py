@@ -33,6 +33,7 @@ options:
     default: 8
 notes:
   - Like every lookup, it runs on the controller, with the controller's environment and files.
+  - Many terms are read in parallel over kept-alive connections with one access token.
   - Terms left out by V(warn) or V(skip) make the result shorter than the list of terms.
   - Values are returned as unsafe text, so a value such as C({{ lookup('pipe', 'id') }}) is returned as it is
     and never templated.

@@ -13,9 +13,6 @@ description:
     in the order of the terms.
   - Terms are the secrets' identifiers, or their identifier codes with O(by=identifier_code), or their names
     with O(by=name).
-  - Many terms are read in parallel over kept-alive connections with one access token.
-  - Values are returned as unsafe text, so a value such as C({{ lookup('pipe', 'id') }}) is returned as it is
-    and never templated.
 author:
   - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:

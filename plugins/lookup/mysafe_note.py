@@ -12,9 +12,6 @@ description:
   - Returns the content (or another field, see O(field)) of each MySafe note named by the terms, in the order
     of the terms.
   - Terms are the notes' identifiers, or their names with O(by=name).
-  - Many terms are read in parallel over kept-alive connections with one access token.
-  - Values are returned as unsafe text, so a content such as C({{ lookup('pipe', 'id') }}) is returned as it is
-    and never templated.
 author:
   - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:

@@ -12,9 +12,6 @@ description:
   - Returns the C(password) (or another field, see O(field), such as the current TOTP code C(token)) of each
     MySafe password named by the terms, in the order of the terms.
   - Terms are the passwords' identifiers, or their names with O(by=name).
-  - Many terms are read in parallel over kept-alive connections with one access token.
-  - Values are returned as unsafe text, so a value such as C({{ lookup('pipe', 'id') }}) is returned as it is
-    and never templated.
 author:
   - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:

@@ -121,7 +121,9 @@ def _entity_of(envelope, keys, required=True):
         hint="The server's answer is not what the MySafe API documents; check the Segura version.")
 
 
-# What to do about Segura's refusals, said for the kind at hand.
+# What to do about Segura's refusals of an item, said for the kind at hand: the one wording of these
+# hints. Every module, lookup and the AWX plugin reach MySafe through MySafeApi, so the client's
+# error mapping, which knows no kind, gives these errors no hint of its own.
 REFUSAL_HINTS = {
     errors.NotFoundError: "Check the identifier; list the %(plural)s you can see with %(info_module)s.",
     errors.AccessDeniedError: (

@@ -2,9 +2,9 @@
 # Copyright: (c) 2026, segura.pam contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Many items of one kind in one task: check all, resolve with few requests, apply in parallel.
+"""The lists of mysafe_items, one per kind: check all, resolve with few requests, apply in parallel.
 
-1. :func:`prepare_lists` (:func:`prepare` for one list): every element of every list is validated
+1. :func:`prepare_lists`: every element of every list is validated
    (fields, a selector, listed once) before any request; problems fail the task naming the
    elements by list, index and selector.
 2. :class:`BulkSync` resolves the selectors: one unfiltered list; identifier codes (which the
@@ -21,7 +21,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, selected
+from ansible_collections.segura.pam.plugins.module_utils._engine import (
+    ItemSync, ambiguous, read_unless_disabled, selected, selection_text)
 from ansible_collections.segura.pam.plugins.module_utils._validation import item_fields
 
 # Read every visible item to learn the identifier codes when they are at most this many per
@@ -31,13 +32,17 @@ READ_ALL_SLACK = 10
 OPERATIONS = ("created", "updated", "enabled", "disabled", "unchanged")
 
 
-class Element(object):
-    """One element of a list (the option ``list_name``): its position, selector and validated fields."""
+def tag_option(kind):
+    """The option that gives the exclusive tag of ``kind``, as messages and diff headers name it."""
+    return "exclusive_tags." + kind.results_key
 
-    def __init__(self, kind, index, params, list_name="items"):
+
+class Element(object):
+    """One element of the list of its kind: its position, selector and validated fields."""
+
+    def __init__(self, kind, index, params):
         self.kind = kind
         self.index = index
-        self.list_name = list_name
         self.params = params
         self.identifier = params.get("identifier")
         self.code = params.get(kind.code_field) if kind.code_field else None
@@ -76,14 +81,14 @@ class Element(object):
 
     def describe(self):
         shown = ", ".join("%s %r" % item for item in sorted(self.selector().items()))
-        return "%s[%d]%s" % (self.list_name, self.index, " (%s)" % shown if shown else "")
+        return "%s[%d]%s" % (self.kind.results_key, self.index, " (%s)" % shown if shown else "")
 
 
-def _checked(kind, items, list_name):
+def _checked(kind, items):
     """(the elements of one list, the problems found in it)."""
     elements, problems, seen = [], [], {}
     for index, params in enumerate(items or []):
-        element = Element(kind, index, params, list_name)
+        element = Element(kind, index, params)
         elements.append(element)
         if element.by is None:
             problems.append("%s selects nothing: set identifier%s or name" % (
@@ -94,28 +99,24 @@ def _checked(kind, items, list_name):
         except errors.ConfigurationError as error:
             problems.append("%s: %s" % (element.describe(), error))
         if element.key in seen:
-            problems.append("%s names the same %s as %s[%d]" % (element.describe(), kind.label, list_name,
+            problems.append("%s names the same %s as %s[%d]" % (element.describe(), kind.label, kind.results_key,
                                                                 seen[element.key]))
         seen.setdefault(element.key, index)
     return elements, problems
 
 
 def prepare_lists(lists):
-    """``lists``: (kind, list name, items) each. The validated elements of each list; one
+    """``lists``: (kind, items) each. The validated elements of each list; one
     ConfigurationError naming every element of every list that cannot be applied."""
-    checked = [_checked(kind, items, list_name) for kind, list_name, items in lists]
+    checked = [_checked(kind, items) for kind, items in lists]
     problems = [problem for _elements, found in checked for problem in found]
     if problems:
         raise errors.ConfigurationError(
             "%d of the %d items cannot be applied, so nothing was sent: %s." % (
-                len(problems), sum(len(elements) for elements, _found in checked), "; ".join(problems)),
+                len(problems), sum(len(elements) for elements, _found in checked),
+                "; ".join(problem.rstrip(".") for problem in problems)),
             hint="Correct those items and run the task again.")
     return [elements for elements, _found in checked]
-
-
-def prepare(kind, items, list_name="items"):
-    """Validated elements of one list; ConfigurationError naming every element that cannot be applied."""
-    return prepare_lists([(kind, list_name, items)])[0]
 
 
 def bulk_outcome(results, excluded):
@@ -137,19 +138,18 @@ def bulk_outcome(results, excluded):
 
 
 class BulkSync(object):
-    """Apply ``elements`` (from :func:`prepare`) of ``api.kind`` with ``max_parallel`` requests at once.
+    """Apply ``elements`` (from :func:`prepare_lists`) of ``api.kind`` with ``max_parallel`` requests at once.
 
-    ``tag_option``: the name of the option that gave ``exclusive_tag``, for diff headers and warnings.
+    ``owned_tag``: the kind's tag from ``exclusive_tags``; the visible items that carry it and that no
+    element matched are disabled.
     """
 
-    def __init__(self, api, elements, max_parallel=8, exclusive_tag=None, check_mode=False,
-                 tag_option="exclusive_tag"):
+    def __init__(self, api, elements, max_parallel=8, owned_tag=None, check_mode=False):
         self.api = api
         self.kind = api.kind
         self.elements = elements
         self.workers = max(1, max_parallel)
-        self.exclusive_tag = exclusive_tag
-        self.tag_option = tag_option
+        self.owned_tag = owned_tag
         self.check_mode = check_mode
         #: identifier -> entity, or None when it is disabled (it cannot be read then)
         self.read = {}
@@ -166,9 +166,7 @@ class BulkSync(object):
     def _read(self, identifier):
         """(identifier, entity, or None when disabled, or the typed error of the read)."""
         try:
-            return identifier, self.api.get(identifier)
-        except errors.InactiveSecretError:
-            return identifier, None
+            return identifier, read_unless_disabled(self.api, identifier)
         except errors.SeguraError as error:
             return identifier, error
 
@@ -186,7 +184,7 @@ class BulkSync(object):
     def resolve(self):
         """Give every element its (identifier, current entity); failures are kept on the element."""
         kind, elements = self.kind, self.elements
-        if any(e.by != "identifier" for e in elements) or self.exclusive_tag:
+        if any(e.by != "identifier" for e in elements) or self.owned_tag:
             try:
                 self.visible = self.api.list()
             except errors.SeguraError as error:  # the elements that needed it fail with it
@@ -200,13 +198,11 @@ class BulkSync(object):
             if element.failure is not None:
                 continue
             if element.by == "name":
-                found = selected(self.visible, {field: element.params.get(field) for field in kind.name_fields})
+                names = {field: element.params.get(field) for field in kind.name_fields}
+                found = selected(self.visible, names)
                 if len(found) > 1:
-                    element.failure = errors.AmbiguousSelectionError(
-                        "%d %s visible to this API user match (identifiers %s)." % (
-                            len(found), kind.plural, ", ".join(str(s["identifier"]) for s in found)),
-                        hint="Select it with identifier%s." % (
-                            " or %s" % kind.code_field if kind.code_field else ""))
+                    element.failure = ambiguous(kind, [s["identifier"] for s in found],
+                                                selection_text(kind, **names))
                 element.located = (found[0]["identifier"], None) if len(found) == 1 else (None, None)
             elif element.by == "identifier":
                 element.located = (element.identifier, None)
@@ -251,10 +247,7 @@ class BulkSync(object):
                 continue
             matches = codes.get(element.code) or []
             if len(matches) > 1:
-                element.failure = errors.AmbiguousSelectionError(
-                    "%d %s visible to this API user have %s '%s' (identifiers %s)." % (
-                        len(matches), self.kind.plural, code_field, element.code, ", ".join(map(str, matches))),
-                    hint="Several owners use this code: select the %s with identifier." % self.kind.label)
+                element.failure = ambiguous(self.kind, matches, selection_text(self.kind, code=element.code))
             element.located = (matches[0], None) if len(matches) == 1 else (None, None)
 
     # -- applying ---------------------------------------------------------------------------
@@ -286,10 +279,10 @@ class BulkSync(object):
         candidates = [s["identifier"] for s in self.visible if s["identifier"] not in matched]
         if "tags" in self.kind.summary_fields:
             candidates = [s["identifier"] for s in self.visible
-                          if s["identifier"] in candidates and self.exclusive_tag in s["tags"]]
+                          if s["identifier"] in candidates and self.owned_tag in s["tags"]]
         self._read_all(candidates)
         readable = self._readable()
-        extra = [i for i in candidates if i in readable and self.exclusive_tag in readable[i]["tags"]]
+        extra = [i for i in candidates if i in readable and self.owned_tag in readable[i]["tags"]]
 
         def disable(identifier):
             sync = ItemSync(self.api, identifier=identifier, state="absent", check_mode=self.check_mode,
@@ -297,7 +290,7 @@ class BulkSync(object):
             result = {"identifier": identifier, "name": readable[identifier]["name"], "failed": False, "msg": ""}
             try:
                 outcome = sync.run()
-                header = "identifier %d (%s %r)" % (identifier, self.tag_option, self.exclusive_tag)
+                header = "identifier %d (%s %r)" % (identifier, tag_option(self.kind), self.owned_tag)
                 result.update(operation=outcome["operation"], changed=outcome["changed"])
                 if outcome["changed"]:
                     result["diff"] = dict(outcome["diff"], before_header=header, after_header=header)
@@ -316,13 +309,13 @@ class BulkSync(object):
                 element.failure = error
         results = self._parallel(self._apply, self.elements)
         excluded = []
-        if self.exclusive_tag and self.visible:
+        if self.owned_tag and self.visible:
             # an element selected by identifier is matched whatever happened to it afterwards
             unmatched = [element.describe() for element in self.elements
                          if element.failure is not None and element.by != "identifier"]
             if unmatched:  # such an element may mean any of the tagged items: none is surely unlisted
                 self.warnings.append("%s '%s' was not applied: %s could not be matched to %s." % (
-                    self.tag_option, self.exclusive_tag, ", ".join(unmatched), self.kind.a_label))
+                    tag_option(self.kind), self.owned_tag, ", ".join(unmatched), self.kind.a_label))
             else:
                 excluded = self._exclusive(results)
         return bulk_outcome(results, excluded)

@@ -59,9 +59,16 @@ def find_all(api, code=None, **selection):
             hint="Set identifier (the server's id)%s or name." % (
                 ", %s" % kind.code_field if kind.code_field else ""))
     if code:  # the list answer does not carry the code: the server's filter decides
-        return api.list(**{kind.code_field: code}), "%s '%s'" % (kind.code_field, code)
-    what = " and ".join("%s '%s'" % (field, selection[field]) for field in kind.name_fields if field in selection)
-    return selected(api.list(**selection), selection), what
+        return api.list(**{kind.code_field: code}), selection_text(kind, code=code)
+    return selected(api.list(**selection), selection), selection_text(kind, **selection)
+
+
+def selection_text(kind, code=None, **selection):
+    """How a code or name selection reads in messages: ``identifier_code 'x'``, ``name 'db' and username 'svc'``."""
+    if code:
+        return "%s '%s'" % (kind.code_field, code)
+    return " and ".join("%s '%s'" % (field, selection[field]) for field in kind.name_fields
+                        if selection.get(field) is not None)
 
 
 def find_one(api, code=None, **selection):
@@ -74,24 +81,26 @@ def find_one(api, code=None, **selection):
             hint="Check the value and that the %s is shared with the API user (%s lists what it sees)."
                  % (kind.label, kind.info_module))
     if len(found) > 1:
-        raise ambiguous(kind, found, what)
+        raise ambiguous(kind, [item["identifier"] for item in found], what)
     return found[0]
 
 
-def ambiguous(kind, found, what):
+def ambiguous(kind, identifiers, what):
+    """The error for a code or name selection (``what``, from :func:`selection_text`) that several
+    visible items match, naming their identifiers."""
     return errors.AmbiguousSelectionError(
         "%d %s visible to this API user have %s (identifiers %s)." % (
-            len(found), kind.plural, what, ", ".join(str(item["identifier"]) for item in found)),
+            len(identifiers), kind.plural, what, ", ".join(map(str, identifiers))),
         hint="Select one with identifier: several owners may share theirs with this API user under the same %s."
              % what.split(" ", 1)[0])
 
 
-def read_or_stub(api, identifier, **known):
-    """The full item, or ``{identifier, active: false}`` (plus what is ``known``) when it is disabled."""
+def read_unless_disabled(api, identifier):
+    """The full item, or None when it is disabled (Segura refuses to read a disabled item)."""
     try:
         return api.get(identifier)
     except errors.InactiveSecretError:
-        return dict(known, identifier=identifier, active=False)
+        return None
 
 
 class Differences(object):
@@ -160,12 +169,10 @@ class ItemSync(object):
             if not found:
                 return None, None
             if len(found) > 1:
-                raise ambiguous(self.kind, found, what)
+                raise ambiguous(self.kind, [item["identifier"] for item in found], what)
             identifier = found[0]["identifier"]
         try:
-            return identifier, self.api.get(identifier)
-        except errors.InactiveSecretError:
-            return identifier, None
+            return identifier, read_unless_disabled(self.api, identifier)
         except errors.NotFoundError:
             if self.identifier is not None and self.state == "absent":
                 return None, None

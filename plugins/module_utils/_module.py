@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """What every segura.pam module shares: the AnsibleModule with the connection options, the one
-place where a client error becomes ``fail_json``, and the item and info modules of every kind
-(their argument specs and what they do), so each module file is its documentation and a call."""
+place where a client error becomes ``fail_json``, the item and info modules of every kind
+and mysafe_items (their argument specs and what they do), so each module file is its
+documentation and a call."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi, masked
-from ansible_collections.segura.pam.plugins.module_utils._bulk import OPERATIONS, BulkSync, bulk_outcome, prepare_lists
-from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, find_one, read_or_stub
+from ansible_collections.segura.pam.plugins.module_utils._bulk import (
+    OPERATIONS, BulkSync, bulk_outcome, prepare_lists, tag_option)
+from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, find_one, read_unless_disabled
 from ansible_collections.segura.pam.plugins.module_utils._kinds import KINDS
 from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
 from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials
@@ -143,9 +145,14 @@ def listed_matches(summary, filters):
     return True
 
 
-def known(kind, summary):
-    """What a list summary tells of an item, for the stub of one that is disabled."""
-    return {field: summary[field] for field in kind.name_fields if field in summary}
+def read_or_stub(api, identifier, summary=None):
+    """The full item, or ``{identifier, active: false}`` when it is disabled, with the name fields
+    its list ``summary`` tells."""
+    entity = read_unless_disabled(api, identifier)
+    if entity is not None:
+        return entity
+    return dict(((field, summary[field]) for field in api.kind.name_fields if field in (summary or {})),
+                identifier=identifier, active=False)
 
 
 def collect_info(module, kind):
@@ -172,7 +179,7 @@ def collect_info(module, kind):
     if not params["details"]:
         return {"changed": False, kind.results_key: listed}
     return {"changed": False,
-            kind.results_key: [shown(read_or_stub(api, s["identifier"], **known(kind, s))) for s in listed]}
+            kind.results_key: [shown(read_or_stub(api, s["identifier"], s)) for s in listed]}
 
 
 def run_info_module(kind):
@@ -182,20 +189,12 @@ def run_info_module(kind):
     module.run(lambda: collect_info(module, kind))
 
 
-# -- the bulk modules: one kind (mysafe_api_secrets, mysafe_passwords, mysafe_notes), every kind
-# (mysafe_items); both go through apply_lists.
-
-
-def bulk_argument_spec(kind):
-    return dict(
-        items=dict(type="list", elements="dict", required=True, options=item_argument_spec(kind)),
-        max_parallel=dict(type="int", default=8),
-        exclusive_tag=dict(type="str"),
-    )
+# -- mysafe_items: a list per kind -----------------------------------------------------------
 
 
 def items_argument_spec():
-    """mysafe_items: a list per kind, named after the kind (``api_secrets``, ``passwords``, ``notes``).
+    """A list per kind, named after the kind (``api_secrets``, ``passwords``, ``notes``), whose
+    elements take the options of the kind's item module; an exclusive tag per kind.
 
     no_log=False said outright: the names look like secrets to Ansible, which would otherwise warn;
     the secret fields inside the elements are no_log themselves.
@@ -211,90 +210,51 @@ def items_argument_spec():
     return spec
 
 
-class BulkList(object):
-    """One list of a bulk task: its kind, the option holding it, and its exclusive tag with that
-    tag's option name (for messages)."""
-
-    def __init__(self, kind, option, items, exclusive_tag=None, tag_option="exclusive_tag"):
-        self.kind = kind
-        self.option = option
-        self.items = items
-        self.exclusive_tag = exclusive_tag
-        self.tag_option = tag_option
-        #: set by apply_lists: what the run returned, and its failure message or None
-        self.outcome = None
-        self.failure = None
-
-
-def apply_lists(module, lists):
-    """Every element of every list in ``lists`` applied with one client, one list after another
-    (each in parallel); fills each BulkList's ``outcome`` and ``failure``.
+def apply_items(module):
+    """Every kind's list applied with one client, one list after another (each in parallel);
+    ``{changed, diff, <list>: {results, excluded, summary}}``.
 
     Nothing is sent unless every element of every list is valid. A list with neither elements
-    nor an exclusive tag sends nothing. Failed elements do not stop the others.
+    nor an exclusive tag sends nothing. Failed elements do not stop the others: the task fails
+    at the end, listing the failed elements of each kind, then the counts done all the same.
     """
-    max_parallel = module.params["max_parallel"]
+    params = module.params
+    max_parallel = params["max_parallel"]
     if max_parallel < 1:
         raise errors.ConfigurationError("Option max_parallel must be at least 1, got %d." % max_parallel,
                                         hint="The default, 8, suits most servers.")
-    for bulk_list in lists:
-        if bulk_list.exclusive_tag is not None and not bulk_list.exclusive_tag.strip():
-            raise errors.ConfigurationError("Option %s is empty." % bulk_list.tag_option,
+    kinds = list(KINDS.values())
+    tags = dict((kind, (params["exclusive_tags"] or {}).get(kind.results_key)) for kind in kinds)
+    for kind, tag in tags.items():
+        if tag is not None and not tag.strip():
+            raise errors.ConfigurationError("Option %s is empty." % tag_option(kind),
                                             hint="Give the tag that marks the %s this task owns, or leave it out."
-                                                 % bulk_list.kind.plural)
-    prepared = prepare_lists([(bulk_list.kind, bulk_list.option, bulk_list.items) for bulk_list in lists])
+                                                 % kind.plural)
+    prepared = prepare_lists([(kind, params[kind.results_key]) for kind in kinds])
     module.client_settings["pool_size"] = max_parallel
     # One client for every list, built now: the connection options are checked even when there is nothing to do.
-    apis = [module.api(bulk_list.kind) for bulk_list in lists]
-    for bulk_list, elements, api in zip(lists, prepared, apis):
-        if not (elements or bulk_list.exclusive_tag):
-            bulk_list.outcome = bulk_outcome([], [])
-            continue
-        bulk = BulkSync(api, elements, max_parallel=max_parallel,
-                        exclusive_tag=bulk_list.exclusive_tag, check_mode=module.check_mode,
-                        tag_option=bulk_list.tag_option)
-        bulk_list.outcome = bulk.run()
-        for warning in bulk.warnings:
-            module.warn(warning)
-        failed = ["%s: %s" % (element.describe(), result["msg"])
-                  for element, result in zip(elements, bulk_list.outcome["results"]) if result["failed"]]
-        failed += ["identifier %d: %s" % (result["identifier"], result["msg"])
-                   for result in bulk_list.outcome["excluded"] if result["failed"]]
+    apis = [module.api(kind) for kind in kinds]
+    result = {"changed": False, "diff": []}
+    failures, done = [], {}
+    for kind, elements, api in zip(kinds, prepared, apis):
+        outcome = bulk_outcome([], [])
+        if elements or tags[kind]:
+            bulk = BulkSync(api, elements, max_parallel=max_parallel, owned_tag=tags[kind],
+                            check_mode=module.check_mode)
+            outcome = bulk.run()
+            for warning in bulk.warnings:
+                module.warn(warning)
+        failed = ["%s: %s" % (element.describe(), element_result["msg"])
+                  for element, element_result in zip(elements, outcome["results"]) if element_result["failed"]]
+        failed += ["identifier %d: %s" % (excluded["identifier"], excluded["msg"])
+                   for excluded in outcome["excluded"] if excluded["failed"]]
         if failed:
-            bulk_list.failure = "%d of the %s failed: %s" % (len(failed), bulk_list.kind.plural, "; ".join(failed))
-    return lists
-
-
-def apply_bulk(module, kind):
-    """Every element applied; the task fails at the end, listing the elements that failed."""
-    params = module.params
-    [applied] = apply_lists(module, [BulkList(kind, "items", params["items"], params["exclusive_tag"])])
-    if applied.failure:
-        module.fail_json(msg=applied.failure, **applied.outcome)
-    return applied.outcome
-
-
-def run_bulk_module(kind):
-    module = SeguraModule(argument_spec=bulk_argument_spec(kind), supports_check_mode=True)
-    module.run(lambda: apply_bulk(module, kind))
-
-
-def apply_items(module):
-    """mysafe_items: every kind's list applied; ``{changed, diff, <list>: {results, excluded, summary}}``.
-    The task fails at the end, listing the failed elements of each kind, then the counts done all the same."""
-    params = module.params
-    tags = params["exclusive_tags"] or {}
-    applied = apply_lists(module, [BulkList(kind, kind.results_key, params[kind.results_key],
-                                            tags.get(kind.results_key), "exclusive_tags." + kind.results_key)
-                                   for kind in KINDS.values()])
-    result = {"changed": any(bulk_list.outcome["changed"] for bulk_list in applied),
-              "diff": [diff for bulk_list in applied for diff in bulk_list.outcome["diff"]]}
-    for bulk_list in applied:
-        result[bulk_list.option] = dict((key, bulk_list.outcome[key]) for key in ("results", "excluded", "summary"))
-    failures = [bulk_list.failure for bulk_list in applied if bulk_list.failure]
+            failures.append("%d of the %s failed: %s" % (len(failed), kind.plural, "; ".join(failed)))
+        result["changed"] = result["changed"] or outcome["changed"]
+        result["diff"].extend(outcome["diff"])
+        result[kind.results_key] = dict((key, outcome[key]) for key in ("results", "excluded", "summary"))
+        done[kind.results_key] = dict((operation, outcome["summary"][operation]) for operation in OPERATIONS)
     if failures:
-        done = dict((bulk_list.option, dict((operation, bulk_list.outcome["summary"][operation])
-                                            for operation in OPERATIONS)) for bulk_list in applied)
         module.fail_json(msg="%s Done all the same: %s." % (" ".join(failures), json.dumps(done)), **result)
     return result
 

@@ -85,15 +85,15 @@ class AuthenticationError(SeguraError):
 
 
 class NotFoundError(SeguraError):
-    """1005: no API secret with that identifier."""
+    """1005: no item of the kind at hand with that identifier."""
 
 
 class AccessDeniedError(SeguraError):
-    """1006: the API user may not see (or may not change) that secret."""
+    """1006: the API user may not see (or may not change) that item."""
 
 
 class InactiveSecretError(SeguraError):
-    """1009: the secret is disabled; it cannot be read until it is enabled again."""
+    """1009: the item is disabled; it cannot be read until it is enabled again."""
 
 
 class ValidationError(SeguraError):

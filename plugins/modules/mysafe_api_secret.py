@@ -20,93 +20,14 @@ author:
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.attributes
+  - segura.pam.mysafe_item
+  - segura.pam.mysafe_item.api_secret
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
     details: O(client_secret) is shown only as a fixed mask, followed by C((changed)) when it would change.
-options:
-  identifier:
-    description:
-      - The server's numeric id of the secret. Selects an existing secret; it cannot be chosen on creation.
-      - Without O(identifier) and O(identifier_code), the secret is matched by O(name) among the secrets the
-        API user can see; none matching creates it, several matching fail the task.
-    type: int
-  identifier_code:
-    description:
-      - The owner's unique code of the secret. Selects the secret when O(identifier) is not set (and is stored
-        on creation); with O(identifier) it is a field to set.
-    type: str
-  name:
-    description: Name of the secret. Required to create one.
-    type: str
-  url:
-    description: URL of the site where the API secret is used, with its scheme. Required to create a secret.
-    type: str
-  client_id:
-    description: Client ID of the application. Required to create a secret.
-    type: str
-  client_secret:
-    description:
-      - The secret itself. Never shown in output, logs or diffs.
-      - See O(update_secret) to set it only when the secret is created.
-    type: str
-  tags:
-    description: Keywords of the secret. Order and duplicates do not matter.
-    type: list
-    elements: str
-  notes:
-    description: Observations about the secret.
-    type: str
-  method:
-    description:
-      - HTTP method of the API call the secret is used for, one of C(get), C(post), C(put), C(patch),
-        C(delete), C(head) or C(options), in any case (sent in lower case).
-    type: str
-  users_allowed:
-    description:
-      - The exact list of users the secret is shared with (order does not matter). Users not listed lose access;
-        V([]) removes every user. The owner's own access is implicit.
-    type: list
-    elements: dict
-    suboptions:
-      username:
-        description: Segura user name.
-        type: str
-        required: true
-      can_edit:
-        description: Whether the user may update, disable and enable the secret; otherwise view only.
-        type: bool
-        default: false
-  groups_allowed:
-    description: The exact list of groups the secret is shared with (order does not matter).
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: Segura group name.
-        type: str
-        required: true
-      can_edit:
-        description: Whether the group's members may update, disable and enable the secret.
-        type: bool
-        default: false
-  state:
-    description:
-      - V(present) creates or updates the secret, and enables it if it is disabled.
-      - V(absent) disables it. A secret that is missing or already disabled is not a change.
-    type: str
-    choices: [present, absent]
-    default: present
-  update_secret:
-    description:
-      - V(always) sets O(client_secret) whenever it differs from the stored one.
-      - V(on_create) sets it only when the secret is created and never overwrites an existing one (for secrets
-        rotated elsewhere).
-    type: str
-    choices: [always, on_create]
-    default: always
 seealso:
   - module: segura.pam.mysafe_api_secret_info
   - plugin: segura.pam.mysafe_api_secret

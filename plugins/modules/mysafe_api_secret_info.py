@@ -13,13 +13,13 @@ description:
   - Reads one MySafe API secret of a Segura (formerly senhasegura) PAM server by O(identifier) or
     O(identifier_code), or lists the secrets the API user can see, optionally filtered.
   - The C(client_secret) is masked unless O(reveal_secret=true).
-  - A disabled secret is reported with C(active=false) (Segura does not let anyone read its fields), not as a failure.
 author:
   - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.attributes
   - segura.pam.attributes.read_only
+  - segura.pam.mysafe_info
 options:
   identifier:
     description: Read the secret with this id. Fails when it does not exist or the API user has no access.
@@ -29,24 +29,9 @@ options:
       - Without O(identifier), read the secret with this code (it must match exactly one visible secret).
       - With O(tag) or O(name), a filter of the list instead.
     type: str
-  tag:
-    description: List only the secrets carrying this tag.
-    type: str
   name:
     description: List only the secrets with exactly this name.
     type: str
-  details:
-    description:
-      - When listing, read every listed secret in full (one request each). V(false) returns only the list's
-        summary (id, name, permissions) in one request.
-    type: bool
-    default: true
-  reveal_secret:
-    description:
-      - Return C(client_secret) in clear instead of a mask.
-      - Pair it with C(no_log) on the task, or the value appears in the output and logs.
-    type: bool
-    default: false
 seealso:
   - module: segura.pam.mysafe_api_secret
   - plugin: segura.pam.mysafe_api_secret
@@ -84,21 +69,9 @@ api_secret:
   description:
     - The secret selected by O(identifier) or O(identifier_code), normalised.
     - A disabled secret has only C(identifier) and C(active=false).
+    - Shaped as RV(segura.pam.mysafe_api_secret#module:api_secret) of M(segura.pam.mysafe_api_secret), where a sample is shown.
   returned: when O(identifier) or O(identifier_code) alone is set
   type: dict
-  sample:
-    identifier: 43
-    name: GCP payments
-    url: https://gcp.example.com
-    client_id: gf455f7g8fb5dfg8fd545bffbv
-    client_secret: "********"
-    identifier_code: payments-gcp
-    method: get
-    tags: [cloud]
-    notes: ""
-    users_allowed: [{username: alice, can_edit: true}]
-    groups_allowed: []
-    active: true
 api_secrets:
   description:
     - The listed secrets, by id, in the same shape as RV(api_secret) (disabled ones with C(active=false)).

@@ -11,10 +11,9 @@ short_description: Keep MySafe API secrets, passwords and notes in the wanted st
 version_added: 0.2.0
 description:
   - Applies lists of MySafe API secrets, passwords and notes of a Segura (formerly senhasegura) PAM server in one
-    task, with one access token and one connection pool. Each list follows the rules of its bulk module
-    (M(segura.pam.mysafe_api_secrets), M(segura.pam.mysafe_passwords), M(segura.pam.mysafe_notes)), and each
-    element those of its single-item module (only changed fields sent, check and diff mode, ambiguous
-    writes settled by reading again).
+    task, with one access token and one connection pool. Each element follows the rules of its kind's item
+    module (M(segura.pam.mysafe_api_secret), M(segura.pam.mysafe_password), M(segura.pam.mysafe_note)), so only
+    changed fields are sent, check and diff mode are supported, and ambiguous writes are settled by reading again.
   - Before any request, every element of every list is checked (its fields, that it selects an item, that no item
     is listed twice in its list); the problems of all lists fail the task together, naming each element by its
     list, index and selector (for example C(passwords[2]) followed by C(name 'db', username 'svc')), and nothing
@@ -39,10 +38,11 @@ attributes:
         followed by C(name 'runbook')), or with the identifier and the exclusive tag's option for an item disabled
         by O(exclusive_tags); secrets are masked.
 options:
+  # BEGIN generated from plugins/doc_fragments/mysafe_item.py by scripts/generate_docs.py (make docs)
   api_secrets:
     description:
-      - The API secrets, each with the options of M(segura.pam.mysafe_api_secret) (connection options excepted),
-        like O(segura.pam.mysafe_api_secrets#module:items).
+      - The API secrets, each with the options of M(segura.pam.mysafe_api_secret) (connection options
+        excepted).
       - Secret values inside the elements are never shown in output, logs or diffs.
     type: list
     elements: dict
@@ -50,20 +50,24 @@ options:
     suboptions:
       identifier:
         description:
-          - The server's numeric id of the secret. Selects an existing secret; it cannot be chosen on creation.
-          - Without O(api_secrets[].identifier) and O(api_secrets[].identifier_code), the secret is matched by O(api_secrets[].name) among the secrets the
-            API user can see; none matching creates it, several matching fail the task.
+          - The server's numeric id of the secret. Selects an existing secret; it cannot be chosen
+            on creation.
+          - Without O(api_secrets[].identifier) and O(api_secrets[].identifier_code), the secret is
+            matched by O(api_secrets[].name) among the secrets the API user can see; none matching
+            creates it, several matching fail the task.
         type: int
       identifier_code:
         description:
-          - The owner's unique code of the secret. Selects the secret when O(api_secrets[].identifier) is not set (and is stored
-            on creation); with O(api_secrets[].identifier) it is a field to set.
+          - The owner's unique code of the secret. Selects the secret when O(api_secrets[].identifier)
+            is not set (and is stored on creation); with O(api_secrets[].identifier) it is a field
+            to set.
         type: str
       name:
         description: Name of the secret. Required to create one.
         type: str
       url:
-        description: URL of the site where the API secret is used, with its scheme. Required to create a secret.
+        description: URL of the site where the API secret is used, with its scheme. Required to create
+          a secret.
         type: str
       client_id:
         description: Client ID of the application. Required to create a secret.
@@ -73,10 +77,6 @@ options:
           - The secret itself. Never shown in output, logs or diffs.
           - See O(api_secrets[].update_secret) to set it only when the secret is created.
         type: str
-      tags:
-        description: Keywords of the secret. Order and duplicates do not matter.
-        type: list
-        elements: str
       notes:
         description: Observations about the secret.
         type: str
@@ -85,10 +85,22 @@ options:
           - HTTP method of the API call the secret is used for, one of C(get), C(post), C(put), C(patch),
             C(delete), C(head) or C(options), in any case (sent in lower case).
         type: str
+      update_secret:
+        description:
+          - V(always) sets O(api_secrets[].client_secret) whenever it differs from the stored one.
+          - V(on_create) sets it only when the secret is created and never overwrites an existing one
+            (for secrets rotated elsewhere).
+        type: str
+        choices: [always, on_create]
+        default: always
+      tags:
+        description: Keywords of the item. Order and duplicates do not matter.
+        type: list
+        elements: str
       users_allowed:
         description:
-          - The exact list of users the secret is shared with (order does not matter). Users not listed lose access;
-            V([]) removes every user. The owner's own access is implicit.
+          - The exact list of users the item is shared with (order does not matter). Users not listed
+            lose access; V([]) removes every user. The owner's own access is implicit.
         type: list
         elements: dict
         suboptions:
@@ -97,11 +109,11 @@ options:
             type: str
             required: true
           can_edit:
-            description: Whether the user may update, disable and enable the secret; otherwise view only.
+            description: Whether the user may update, disable and enable the item; otherwise view only.
             type: bool
             default: false
       groups_allowed:
-        description: The exact list of groups the secret is shared with (order does not matter).
+        description: The exact list of groups the item is shared with (order does not matter).
         type: list
         elements: dict
         suboptions:
@@ -110,28 +122,20 @@ options:
             type: str
             required: true
           can_edit:
-            description: Whether the group's members may update, disable and enable the secret.
+            description: Whether the group's members may update, disable and enable the item.
             type: bool
             default: false
       state:
         description:
-          - V(present) creates or updates the secret, and enables it if it is disabled.
-          - V(absent) disables it. A secret that is missing or already disabled is not a change.
+          - V(present) creates or updates the item, and enables it if it is disabled.
+          - V(absent) disables it (Segura has no deletion). An item that is missing or already disabled
+            is not a change.
         type: str
         choices: [present, absent]
         default: present
-      update_secret:
-        description:
-          - V(always) sets O(api_secrets[].client_secret) whenever it differs from the stored one.
-          - V(on_create) sets it only when the secret is created and never overwrites an existing one (for secrets
-            rotated elsewhere).
-        type: str
-        choices: [always, on_create]
-        default: always
   passwords:
     description:
-      - The passwords, each with the options of M(segura.pam.mysafe_password) (connection options excepted),
-        like O(segura.pam.mysafe_passwords#module:items).
+      - The passwords, each with the options of M(segura.pam.mysafe_password) (connection options excepted).
       - Secret values inside the elements are never shown in output, logs or diffs.
     type: list
     elements: dict
@@ -139,21 +143,26 @@ options:
     suboptions:
       identifier:
         description:
-          - The server's numeric id of the password. Selects an existing password; it cannot be chosen on creation.
-          - Without O(passwords[].identifier), the password is matched by O(passwords[].name), and by O(passwords[].username) too when it is set, among
-            the passwords the API user can see (its own and those shared with it). The match is exact (case
-            included). None matching creates the password, several matching fail the task naming their identifiers.
-          - With O(passwords[].identifier), O(passwords[].name) and O(passwords[].username) are fields to set.
+          - The server's numeric id of the password. Selects an existing password; it cannot be chosen
+            on creation.
+          - Without O(passwords[].identifier), the password is matched by O(passwords[].name), and
+            by O(passwords[].username) too when it is set, among the passwords the API user can see
+            (its own and those shared with it). The match is exact (case included). None matching creates
+            the password, several matching fail the task naming their identifiers.
+          - With O(passwords[].identifier), O(passwords[].name) and O(passwords[].username) are fields
+            to set.
         type: int
       name:
         description: Name of the password entry. Required to create one; may not be empty.
         type: str
       username:
-        description: The user name the password belongs to. Required to create a password; may not be empty.
+        description: The user name the password belongs to. Required to create a password; may not
+          be empty.
         type: str
       password:
         description:
-          - The password itself. Required to create a password. Never shown in output, logs or diffs.
+          - The password itself. Required to create a password; may not be empty. Never shown in output,
+            logs or diffs.
           - See O(passwords[].update_password) to set it only when the password is created.
         type: str
       url:
@@ -161,26 +170,37 @@ options:
         type: str
       secret_key:
         description:
-          - The TOTP seed (base32, as the service shows it under its QR code) from which Segura computes the current
-            one-time code, returned as C(token) by M(segura.pam.mysafe_password_info) and by the
-            P(segura.pam.mysafe_password#lookup) lookup with C(field=token).
-          - Checked before anything is sent. Letters A-Z and digits 2-7; case, spaces and C(=) padding are
-            allowed and are ignored when comparing with the stored seed, so V(jbsw y3dp ehpk 3pxp) and
-            V(JBSWY3DPEHPK3PXP) are the same seed. A seed that is not base32 fails the task without showing it.
-          - Sent as given when it differs. V("") sends an empty seed; how a server clears a seed is not documented.
+          - The TOTP seed (base32, as the service shows it under its QR code) from which Segura computes
+            the current one-time code, returned as C(token) by M(segura.pam.mysafe_password_info) and
+            by the P(segura.pam.mysafe_password#lookup) lookup with C(field=token).
+          - Checked before anything is sent. Letters A-Z and digits 2-7; case, spaces and C(=) padding
+            are allowed and are ignored when comparing with the stored seed, so V(jbsw y3dp ehpk 3pxp)
+            and V(JBSWY3DPEHPK3PXP) are the same seed. A seed that is not base32 fails the task without
+            showing it.
+          - Sent as given when it differs. V("") sends an empty seed; how a server clears a seed is
+            not documented.
           - Never shown in output, logs or diffs.
         type: str
       notes:
         description: Observations about the password.
         type: str
+      update_password:
+        description:
+          - V(always) sets O(passwords[].password) whenever it differs from the stored one.
+          - V(on_create) sets it only when the password entry is created and never overwrites an existing
+            one (for passwords rotated elsewhere). The other fields, O(passwords[].secret_key) included,
+            are still updated.
+        type: str
+        choices: [always, on_create]
+        default: always
       tags:
-        description: Keywords of the password. Order and duplicates do not matter.
+        description: Keywords of the item. Order and duplicates do not matter.
         type: list
         elements: str
       users_allowed:
         description:
-          - The exact list of users the password is shared with (order does not matter). Users not listed lose
-            access; V([]) removes every user. The owner's own access is implicit.
+          - The exact list of users the item is shared with (order does not matter). Users not listed
+            lose access; V([]) removes every user. The owner's own access is implicit.
         type: list
         elements: dict
         suboptions:
@@ -189,11 +209,11 @@ options:
             type: str
             required: true
           can_edit:
-            description: Whether the user may update, disable and enable the password; otherwise view only.
+            description: Whether the user may update, disable and enable the item; otherwise view only.
             type: bool
             default: false
       groups_allowed:
-        description: The exact list of groups the password is shared with (order does not matter).
+        description: The exact list of groups the item is shared with (order does not matter).
         type: list
         elements: dict
         suboptions:
@@ -202,28 +222,20 @@ options:
             type: str
             required: true
           can_edit:
-            description: Whether the group's members may update, disable and enable the password.
+            description: Whether the group's members may update, disable and enable the item.
             type: bool
             default: false
       state:
         description:
-          - V(present) creates or updates the password, and enables it if it is disabled.
-          - V(absent) disables it. A password that is missing or already disabled is not a change.
+          - V(present) creates or updates the item, and enables it if it is disabled.
+          - V(absent) disables it (Segura has no deletion). An item that is missing or already disabled
+            is not a change.
         type: str
         choices: [present, absent]
         default: present
-      update_password:
-        description:
-          - V(always) sets O(passwords[].password) whenever it differs from the stored one.
-          - V(on_create) sets it only when the password entry is created and never overwrites an existing one (for
-            passwords rotated elsewhere). The other fields, O(passwords[].secret_key) included, are still updated.
-        type: str
-        choices: [always, on_create]
-        default: always
   notes:
     description:
-      - The notes, each with the options of M(segura.pam.mysafe_note) (connection options excepted),
-        like O(segura.pam.mysafe_notes#module:items).
+      - The notes, each with the options of M(segura.pam.mysafe_note) (connection options excepted).
       - Secret values inside the elements are never shown in output, logs or diffs.
     type: list
     elements: dict
@@ -232,29 +244,39 @@ options:
       identifier:
         description:
           - The server's numeric id of the note. Selects an existing note; it cannot be chosen on creation.
-          - Without O(notes[].identifier), the note is matched by O(notes[].name) (exactly, case included) among the notes the
-            API user can see; none matching creates it, several matching fail the task naming their identifiers.
+          - Without O(notes[].identifier), the note is matched by O(notes[].name) (exactly, case included)
+            among the notes the API user can see; none matching creates it, several matching fail the
+            task naming their identifiers.
         type: int
       name:
         description:
           - Name of the note. Required to create one.
-          - Selects the note when O(notes[].identifier) is not set; with O(notes[].identifier) it is a field to set (a rename).
+          - Selects the note when O(notes[].identifier) is not set; with O(notes[].identifier) it is
+            a field to set (a rename).
         type: str
       note:
         description:
           - The content of the note. Required to create one. Never shown in output, logs or diffs.
-          - At most 900 characters (the limit of current Segura versions); a longer value fails the task before
-            anything is sent, naming the length and the limit but not the content.
+          - At most 900 characters (the limit of current Segura versions); a longer value fails the
+            task before anything is sent, naming the length and the limit but not the content.
           - See O(notes[].update_note) to set it only when the note is created.
         type: str
+      update_note:
+        description:
+          - V(always) sets O(notes[].note) whenever it differs from the stored content.
+          - V(on_create) sets it only when the note is created and never overwrites existing content
+            (for notes edited by people in MySafe). The 900-character limit is checked either way.
+        type: str
+        choices: [always, on_create]
+        default: always
       tags:
-        description: Keywords of the note. Order and duplicates do not matter.
+        description: Keywords of the item. Order and duplicates do not matter.
         type: list
         elements: str
       users_allowed:
         description:
-          - The exact list of users the note is shared with (order does not matter). Users not listed lose access;
-            V([]) removes every user. The owner's own access is implicit.
+          - The exact list of users the item is shared with (order does not matter). Users not listed
+            lose access; V([]) removes every user. The owner's own access is implicit.
         type: list
         elements: dict
         suboptions:
@@ -263,11 +285,11 @@ options:
             type: str
             required: true
           can_edit:
-            description: Whether the user may update, disable and enable the note; otherwise view only.
+            description: Whether the user may update, disable and enable the item; otherwise view only.
             type: bool
             default: false
       groups_allowed:
-        description: The exact list of groups the note is shared with (order does not matter).
+        description: The exact list of groups the item is shared with (order does not matter).
         type: list
         elements: dict
         suboptions:
@@ -276,29 +298,23 @@ options:
             type: str
             required: true
           can_edit:
-            description: Whether the group's members may update, disable and enable the note.
+            description: Whether the group's members may update, disable and enable the item.
             type: bool
             default: false
       state:
         description:
-          - V(present) creates or updates the note, and enables it if it is disabled.
-          - V(absent) disables it. A note that is missing or already disabled is not a change.
+          - V(present) creates or updates the item, and enables it if it is disabled.
+          - V(absent) disables it (Segura has no deletion). An item that is missing or already disabled
+            is not a change.
         type: str
         choices: [present, absent]
         default: present
-      update_note:
-        description:
-          - V(always) sets O(notes[].note) whenever it differs from the stored content.
-          - V(on_create) sets it only when the note is created and never overwrites existing content (for notes
-            edited by people in MySafe). The 900-character limit is checked either way.
-        type: str
-        choices: [always, on_create]
-        default: always
+  # END generated
   exclusive_tags:
     description:
-      - Per kind, the tag that marks the items this task owns, with the meaning of O(segura.pam.mysafe_api_secrets#module:exclusive_tag)
-        of the bulk module of that kind. Every active item of that kind visible to the API user that carries the
-        tag and matches no element of its list is disabled (and reported in check mode).
+      - Per kind, the tag that marks the items this task owns. Every active item of that kind visible to the API
+        user that carries the tag and matches no element of its list is disabled (and reported in check mode), so
+        that the list is the whole truth about that tag.
       - A kind left out (or null) disables nothing. An empty or blank tag fails the task before any request.
       - When an element of a kind could not be matched (an ambiguous name or code, a failed list), nothing of that
         kind is disabled and a warning says why.
@@ -320,9 +336,9 @@ options:
     type: int
     default: 8
 seealso:
-  - module: segura.pam.mysafe_api_secrets
-  - module: segura.pam.mysafe_passwords
-  - module: segura.pam.mysafe_notes
+  - module: segura.pam.mysafe_api_secret
+  - module: segura.pam.mysafe_password
+  - module: segura.pam.mysafe_note
 notes:
   - The API user needs C(can_edit) on an item (or must own it) to update, disable or enable it.
 """
@@ -362,8 +378,8 @@ EXAMPLES = r"""
 RETURN = r"""
 api_secrets:
   description:
-    - What was done with O(api_secrets) and O(exclusive_tags.api_secrets), as M(segura.pam.mysafe_api_secrets)
-      returns it; empty lists and zero counts when there was nothing to do.
+    - What was done with O(api_secrets) and O(exclusive_tags.api_secrets); empty lists and zero counts when there
+      was nothing to do.
   returned: always
   type: dict
   contains:
@@ -377,7 +393,9 @@ api_secrets:
       elements: dict
       returned: always
     excluded:
-      description: The secrets disabled because they carry O(exclusive_tags.api_secrets) and match no element.
+      description:
+        - The secrets disabled because they carry O(exclusive_tags.api_secrets) and match no element, with
+          C(identifier), C(name), C(operation), C(changed), C(failed) and C(msg).
       type: list
       elements: dict
       returned: always
@@ -388,8 +406,8 @@ api_secrets:
       sample: {created: 1, updated: 2, enabled: 0, disabled: 1, unchanged: 96, failed: 0}
 passwords:
   description:
-    - What was done with O(passwords) and O(exclusive_tags.passwords), as M(segura.pam.mysafe_passwords) returns
-      it, with the keys of RV(api_secrets) (C(results), C(excluded), C(summary)).
+    - What was done with O(passwords) and O(exclusive_tags.passwords), with the keys of RV(api_secrets)
+      (C(results), C(excluded), C(summary)).
   returned: always
   type: dict
   sample:
@@ -398,8 +416,8 @@ passwords:
     summary: {created: 0, updated: 0, enabled: 0, disabled: 0, unchanged: 0, failed: 0}
 notes:
   description:
-    - What was done with O(notes) and O(exclusive_tags.notes), as M(segura.pam.mysafe_notes) returns it, with the
-      keys of RV(api_secrets) (C(results), C(excluded), C(summary)).
+    - What was done with O(notes) and O(exclusive_tags.notes), with the keys of RV(api_secrets) (C(results),
+      C(excluded), C(summary)).
   returned: always
   type: dict
   sample:

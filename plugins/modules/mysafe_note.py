@@ -20,78 +20,14 @@ author:
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.attributes
+  - segura.pam.mysafe_item
+  - segura.pam.mysafe_item.note
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
     details: O(note) is shown only as a fixed mask, followed by C((changed)) when it would change.
-options:
-  identifier:
-    description:
-      - The server's numeric id of the note. Selects an existing note; it cannot be chosen on creation.
-      - Without O(identifier), the note is matched by O(name) (exactly, case included) among the notes the
-        API user can see; none matching creates it, several matching fail the task naming their identifiers.
-    type: int
-  name:
-    description:
-      - Name of the note. Required to create one.
-      - Selects the note when O(identifier) is not set; with O(identifier) it is a field to set (a rename).
-    type: str
-  note:
-    description:
-      - The content of the note. Required to create one. Never shown in output, logs or diffs.
-      - At most 900 characters (the limit of current Segura versions); a longer value fails the task before
-        anything is sent, naming the length and the limit but not the content.
-      - See O(update_note) to set it only when the note is created.
-    type: str
-  tags:
-    description: Keywords of the note. Order and duplicates do not matter.
-    type: list
-    elements: str
-  users_allowed:
-    description:
-      - The exact list of users the note is shared with (order does not matter). Users not listed lose access;
-        V([]) removes every user. The owner's own access is implicit.
-    type: list
-    elements: dict
-    suboptions:
-      username:
-        description: Segura user name.
-        type: str
-        required: true
-      can_edit:
-        description: Whether the user may update, disable and enable the note; otherwise view only.
-        type: bool
-        default: false
-  groups_allowed:
-    description: The exact list of groups the note is shared with (order does not matter).
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: Segura group name.
-        type: str
-        required: true
-      can_edit:
-        description: Whether the group's members may update, disable and enable the note.
-        type: bool
-        default: false
-  state:
-    description:
-      - V(present) creates or updates the note, and enables it if it is disabled.
-      - V(absent) disables it. A note that is missing or already disabled is not a change.
-    type: str
-    choices: [present, absent]
-    default: present
-  update_note:
-    description:
-      - V(always) sets O(note) whenever it differs from the stored content.
-      - V(on_create) sets it only when the note is created and never overwrites existing content (for notes
-        edited by people in MySafe). The 900-character limit is checked either way.
-    type: str
-    choices: [always, on_create]
-    default: always
 seealso:
   - module: segura.pam.mysafe_note_info
   - plugin: segura.pam.mysafe_note

@@ -13,15 +13,13 @@ description:
   - Reads one MySafe note of a Segura (formerly senhasegura) PAM server by O(identifier) or by O(name), or lists
     the notes the API user can see, optionally filtered.
   - The content (C(note)) is masked unless O(reveal_secret=true).
-  - A disabled note is reported with C(active=false) (Segura does not let anyone read its fields), not as a failure.
-  - Names and tags match exactly, case included. The collection filters the server's answer again, since
-    Segura's own list filters are not documented as exact (some match parts of names, in any case).
 author:
   - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.attributes
   - segura.pam.attributes.read_only
+  - segura.pam.mysafe_info
 options:
   identifier:
     description: Read the note with this id. Fails when it does not exist or the API user has no access.
@@ -32,21 +30,6 @@ options:
         fail the task, naming their identifiers).
       - With O(tag), a filter of the list instead.
     type: str
-  tag:
-    description: List only the notes carrying this tag.
-    type: str
-  details:
-    description:
-      - When listing, read every listed note in full (one request each). V(false) returns only the list's
-        summary (id, name, tags, permissions) in one request.
-    type: bool
-    default: true
-  reveal_secret:
-    description:
-      - Return the content (C(note)) in clear instead of a mask.
-      - Pair it with C(no_log) on the task, or the content appears in the output and logs.
-    type: bool
-    default: false
 seealso:
   - module: segura.pam.mysafe_note
   - plugin: segura.pam.mysafe_note
@@ -85,16 +68,9 @@ note:
     - The note selected by O(identifier), or by O(name) alone, normalised; C(note) (the content) masked unless
       O(reveal_secret=true).
     - A disabled note has only C(identifier) and C(active=false).
+    - Shaped as RV(segura.pam.mysafe_note#module:note) of M(segura.pam.mysafe_note), where a sample is shown.
   returned: when O(identifier) or O(name) alone is set
   type: dict
-  sample:
-    identifier: 12
-    name: Payments break-glass procedure
-    note: "********"
-    tags: [payments, runbook]
-    users_allowed: [{username: alice, can_edit: true}]
-    groups_allowed: []
-    active: true
 notes:
   description:
     - The listed notes, by id, in the same shape as RV(note) (disabled ones with C(active=false) and their

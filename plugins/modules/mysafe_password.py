@@ -21,6 +21,8 @@ author:
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.attributes
+  - segura.pam.mysafe_item
+  - segura.pam.mysafe_item.password
 attributes:
   check_mode:
     support: full
@@ -28,90 +30,6 @@ attributes:
     support: full
     details: O(password) and O(secret_key) are shown only as a fixed mask, followed by C((changed)) when they
       would change.
-options:
-  identifier:
-    description:
-      - The server's numeric id of the password. Selects an existing password; it cannot be chosen on creation.
-      - Without O(identifier), the password is matched by O(name), and by O(username) too when it is set, among
-        the passwords the API user can see (its own and those shared with it). The match is exact (case
-        included). None matching creates the password, several matching fail the task naming their identifiers.
-      - With O(identifier), O(name) and O(username) are fields to set.
-    type: int
-  name:
-    description: Name of the password entry. Required to create one; may not be empty.
-    type: str
-  username:
-    description: The user name the password belongs to. Required to create a password; may not be empty.
-    type: str
-  password:
-    description:
-      - The password itself. Required to create a password; may not be empty. Never shown in output, logs or diffs.
-      - See O(update_password) to set it only when the password is created.
-    type: str
-  url:
-    description: Where the password is used. Free text (a URL, a host name, a path); not checked.
-    type: str
-  secret_key:
-    description:
-      - The TOTP seed (base32, as the service shows it under its QR code) from which Segura computes the current
-        one-time code, returned as C(token) by M(segura.pam.mysafe_password_info) and by the
-        P(segura.pam.mysafe_password#lookup) lookup with C(field=token).
-      - Checked before anything is sent. Letters A-Z and digits 2-7; case, spaces and C(=) padding are
-        allowed and are ignored when comparing with the stored seed, so V(jbsw y3dp ehpk 3pxp) and
-        V(JBSWY3DPEHPK3PXP) are the same seed. A seed that is not base32 fails the task without showing it.
-      - Sent as given when it differs. V("") sends an empty seed; how a server clears a seed is not documented.
-      - Never shown in output, logs or diffs.
-    type: str
-  notes:
-    description: Observations about the password.
-    type: str
-  tags:
-    description: Keywords of the password. Order and duplicates do not matter.
-    type: list
-    elements: str
-  users_allowed:
-    description:
-      - The exact list of users the password is shared with (order does not matter). Users not listed lose
-        access; V([]) removes every user. The owner's own access is implicit.
-    type: list
-    elements: dict
-    suboptions:
-      username:
-        description: Segura user name.
-        type: str
-        required: true
-      can_edit:
-        description: Whether the user may update, disable and enable the password; otherwise view only.
-        type: bool
-        default: false
-  groups_allowed:
-    description: The exact list of groups the password is shared with (order does not matter).
-    type: list
-    elements: dict
-    suboptions:
-      name:
-        description: Segura group name.
-        type: str
-        required: true
-      can_edit:
-        description: Whether the group's members may update, disable and enable the password.
-        type: bool
-        default: false
-  state:
-    description:
-      - V(present) creates or updates the password, and enables it if it is disabled.
-      - V(absent) disables it. A password that is missing or already disabled is not a change.
-    type: str
-    choices: [present, absent]
-    default: present
-  update_password:
-    description:
-      - V(always) sets O(password) whenever it differs from the stored one.
-      - V(on_create) sets it only when the password entry is created and never overwrites an existing one (for
-        passwords rotated elsewhere). The other fields, O(secret_key) included, are still updated.
-    type: str
-    choices: [always, on_create]
-    default: always
 seealso:
   - module: segura.pam.mysafe_password_info
   - plugin: segura.pam.mysafe_password

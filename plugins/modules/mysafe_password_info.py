@@ -14,14 +14,13 @@ description:
     lists the passwords the API user can see (its own and those shared with it), optionally filtered.
   - The C(password), the TOTP C(secret_key) and the current TOTP code C(token) are masked unless
     O(reveal_secret=true).
-  - A disabled password is reported with C(active=false) (Segura does not let anyone read its fields), not as a
-    failure.
 author:
   - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:
   - segura.pam.connection
   - segura.pam.attributes
   - segura.pam.attributes.read_only
+  - segura.pam.mysafe_info
 options:
   identifier:
     description:
@@ -34,30 +33,12 @@ options:
         account), fail the task, naming the identifiers of those found.
       - With O(tag), O(username) or O(url), a filter of the list instead.
     type: str
-  tag:
-    description: List only the passwords carrying exactly this tag.
-    type: str
   username:
     description: List only the passwords of exactly this user name.
     type: str
   url:
     description: List only the passwords with exactly this URL.
     type: str
-  details:
-    description:
-      - When listing, read every listed password in full (one request each). V(false) returns only the list's
-        summary (id, name, user name, URL, tags, permissions) in one request.
-    type: bool
-    default: true
-  reveal_secret:
-    description:
-      - Return C(password), C(secret_key) and C(token) in clear instead of a mask.
-      - Pair it with C(no_log) on the task, or the values appear in the output and logs.
-    type: bool
-    default: false
-notes:
-  - Filters match exactly, case included. Segura's own list filters are not documented as exact (a server may
-    match part of a name, in any case), so the collection filters the server's answer again.
 seealso:
   - module: segura.pam.mysafe_password
   - plugin: segura.pam.mysafe_password
@@ -103,21 +84,9 @@ password:
     - C(password), C(secret_key) and C(token) are masked unless O(reveal_secret=true), and are empty strings
       when they hold nothing (C(secret_key) and C(token) without a TOTP seed).
     - A disabled password has only C(identifier) and C(active=false).
+    - Shaped as RV(segura.pam.mysafe_password#module:password) of M(segura.pam.mysafe_password), where a sample is shown.
   returned: when O(identifier) or O(name) alone is set
   type: dict
-  sample:
-    identifier: 12
-    name: Payments database
-    username: svc_payments
-    password: "********"
-    url: db01.example.com:5432
-    secret_key: "********"
-    token: "********"
-    notes: ""
-    tags: [database, payments]
-    users_allowed: [{username: alice, can_edit: true}]
-    groups_allowed: []
-    active: true
 passwords:
   description:
     - The listed passwords, by id, in the same shape as RV(password) (disabled ones with C(identifier), C(name),

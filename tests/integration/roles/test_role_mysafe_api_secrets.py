@@ -199,17 +199,19 @@ def test_check_mode_writes_nothing_and_counts_what_a_real_run_does(playbook, sim
     assert sim.users["alice"]["client_secret"] not in applied.output
 
 
-# Each case: the role's variables, and words the failure must contain. Every case fails before any write.
+# Each case: the role's variables, and words the failure must contain. Every case fails before any write;
+# the module, not the role's argument spec, checks each item's options.
 INVALID_INPUT = {
-    "unknown state": ([{"name": "a", "state": "gone"}], "value of state must be one of: present, absent, got: gone"),
-    "unknown method": ([{"name": "a", "method": "fetch"}], "value of method must be one of"),
+    "unknown state": ([{"name": "a", "state": "gone"}], "value of state must be one of: present, absent, got: gone found in api_secrets"),
+    "unknown method": ([{"name": "a", "method": "fetch"}],
+                       "api_secrets[0] (name 'a'): Option method 'fetch' is not an HTTP method"),
     "no selector": ([{"url": "https://a.example.com", "client_id": "a", "client_secret": "nameless-secret-7Hq"}],
-                    "one of the following is required: identifier, identifier_code, name"),
+                    "api_secrets[0] selects nothing: set identifier, identifier_code or name"),
     "empty selector": ([{"name": "ok", "notes": "x"}, {"name": "", "identifier_code": None, "notes": "y"}],
                        "api_secrets[1] (name ''): Option name is empty"),
     "identifier not a number": ([{"identifier": "forty-two"}], "'forty-two'\" cannot be converted to an int"),
     "share without username": ([{"name": "a", "users_allowed": [{"can_edit": True}]}],
-                               "missing required arguments: username found in mysafe_api_secrets -> users_allowed"),
+                               "missing required arguments: username found in api_secrets -> users_allowed"),
     "same secret twice": ([{"name": "twin", "notes": "1"}, {"name": "twin", "notes": "2"}],
                           "api_secrets[1] (name 'twin') names the same API secret as api_secrets[0]"),
     "new secret without url": ([{"name": "brand-new", "client_id": "x", "client_secret": "incomplete-secret-3Jd"}],
@@ -297,7 +299,7 @@ def test_an_empty_list_costs_nothing(playbook, sim):
     assert sim.control.counters()["total"] == 0
 
 
-# -- the one mysafe_items task behind the role: passwords and notes, many items, max_parallel, exclusive_tag ---
+# -- the one mysafe_items task behind the role: passwords and notes, many items, max_parallel, exclusive_tags ---
 
 def run_role(playbook, role_vars, **run_options):
     """Run the role with ``role_vars`` (any of its variables); returns (the three summary facts or None
@@ -394,7 +396,7 @@ def test_exclusive_tag_and_max_parallel_reach_the_module_task(playbook, sim):
         seeder.create(name=name, url="https://%s.example.com" % name, client_id=name,
                       client_secret="seed-%s-Nb30" % name, tags=tags)
     secrets = [{"name": "kept", "tags": ["platform"]}]
-    role_vars = {"mysafe_api_secrets": secrets, "mysafe_api_secrets_exclusive_tag": "platform",
+    role_vars = {"mysafe_api_secrets": secrets, "mysafe_api_secrets_exclusive_tags": {"api_secrets": "platform"},
                  "mysafe_api_secrets_max_parallel": 2}
     sim.control.reset()
 
@@ -476,7 +478,7 @@ def test_an_exclusive_tag_alone_runs_the_task_and_empty_lists_skip_it(playbook, 
                           tags="platform")
     sim.control.reset()
 
-    tagged, run = run_role(playbook, {"mysafe_api_secrets_exclusive_tag": "platform"})
+    tagged, run = run_role(playbook, {"mysafe_api_secrets_exclusive_tags": {"api_secrets": "platform"}})
     assert run.rc == 0, run
     assert tagged["api_secrets"] == summary(disabled=1)
     assert by_name(sim)["stray"]["active"] is False and sim.control.counters()["endpoints"]["inactive"] == 1

@@ -6,8 +6,8 @@ from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import (MASK, MySafeApi, masked, normalise_entity,
                                                                       normalise_summary, split_tags, to_identifier,
                                                                       to_request)
-from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
-from segura_fakes import envelope
+from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET, KINDS
+from segura_fakes import envelope, error_envelope
 
 SECRETS_PATH = "/api/mysafe/secretapi"
 READ_ANSWER = {  # as the read page shows it: id as a string, users named "name"
@@ -171,3 +171,36 @@ def test_set_active_tells_whether_the_state_changed(api, fake_http, active, mess
     assert api.set_active(9, active) is changed
     sent = fake_http.api_requests[0]
     assert (sent.method, sent.path) == ("POST", SECRETS_PATH + ("/active/9" if active else "/inactive/9"))
+
+
+# -- Segura's refusals, hinted for the kind at hand -------------------------------------------------
+
+REFUSALS = {
+    1005: (errors.NotFoundError, "Check the identifier; list the %(plural)s you can see with %(info_module)s."),
+    1006: (errors.AccessDeniedError, "The API user of segura_client_id has no access, or only view access, to "
+                                     "this %(label)s: the owner must share it with that user"),
+    1009: (errors.InactiveSecretError, "The %(label)s is disabled: enable it with %(module)s state=present."),
+}
+# What a hint of another kind would say; "secret" is how the client's own hints named every kind.
+WRONG_WORDS = {"api_secret": ("password", "note"), "password": ("secret", "note"), "note": ("secret", "password")}
+CALLS = {"read": lambda api: api.get(3), "update": lambda api: api.update(3, {"name": "x"}),
+         "disable": lambda api: api.set_active(3, False)}
+
+
+@pytest.mark.parametrize("call", list(CALLS))
+@pytest.mark.parametrize("code", list(REFUSALS))
+@pytest.mark.parametrize("kind_name", list(KINDS))
+def test_a_refusal_says_what_to_do_for_the_kind_at_hand_once(make_client, fake_http, kind_name, code, call):
+    kind = KINDS[kind_name]
+    error_class, wording = REFUSALS[code]
+    fake_http.reply(400, error_envelope(code, "Refused"))
+
+    with pytest.raises(error_class) as raised:
+        CALLS[call](MySafeApi(make_client(), kind))
+
+    error = raised.value
+    expected = wording % {"plural": kind.plural, "label": kind.label, "module": kind.module,
+                          "info_module": kind.info_module}
+    assert error.hint.startswith(expected)
+    assert str(error) == "Segura refused the request: %d: Refused. %s" % (code, error.hint)
+    assert not [word for word in WRONG_WORDS[kind_name] if word in error.hint.lower()], error.hint

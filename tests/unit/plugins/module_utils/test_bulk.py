@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MASK, MySafeApi
-from ansible_collections.segura.pam.plugins.module_utils._bulk import BulkSync, prepare
+from ansible_collections.segura.pam.plugins.module_utils._bulk import BulkSync, prepare_lists
 from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
 from ansible_collections.segura.pam.plugins.module_utils._module import item_argument_spec
 
@@ -38,7 +38,8 @@ def bulk(make_client, mysafe_server):
     client = make_client()
 
     def run(items, **options):
-        engine = BulkSync(MySafeApi(client, API_SECRET), prepare(API_SECRET, items), **options)
+        [elements] = prepare_lists([(API_SECRET, items)])
+        engine = BulkSync(MySafeApi(client, API_SECRET), elements, **options)
         return engine.run()
 
     return run
@@ -57,21 +58,21 @@ def test_every_problem_is_named_by_index_and_selector_and_nothing_is_sent(fake_h
         as_element(0),
         element(url="https://x.example.com"),                        # selects nothing
         as_element(2, name=""),                                      # empty name
-        as_element(0, identifier_code="code-00"),                    # same code as items[0]
+        as_element(0, identifier_code="code-00"),                    # same code as api_secrets[0]
         element(identifier=7, method="FETCH", client_secret="never-shown-Q9"),
-        element(identifier=7),                                       # same identifier as items[4]
+        element(identifier=7),                                       # same identifier as api_secrets[4]
     ]
 
     with pytest.raises(errors.ConfigurationError) as raised:
-        prepare(API_SECRET, items)
+        prepare_lists([(API_SECRET, items)])
 
     message = str(raised.value)
     assert "5 of the 6 items cannot be applied, so nothing was sent" in message
-    assert "items[1] selects nothing" in message
-    assert "items[2] (identifier_code 'code-02'): Option name is empty" in message
-    assert "items[3] (identifier_code 'code-00') names the same API secret as items[0]" in message
-    assert "items[4] (identifier 7): Option method 'FETCH' is not an HTTP method" in message
-    assert "items[5] (identifier 7) names the same API secret as items[4]" in message
+    assert "api_secrets[1] selects nothing" in message
+    assert "api_secrets[2] (identifier_code 'code-02'): Option name is empty" in message
+    assert "api_secrets[3] (identifier_code 'code-00') names the same API secret as api_secrets[0]" in message
+    assert "api_secrets[4] (identifier 7): Option method 'FETCH' is not an HTTP method" in message
+    assert "api_secrets[5] (identifier 7) names the same API secret as api_secrets[4]" in message
     assert "never-shown-Q9" not in message
     assert fake_http.requests == []
 
@@ -131,7 +132,9 @@ def test_a_failing_element_does_not_stop_the_others(bulk, mysafe_server):
     outcome = bulk([element(name="svc-01", url="https://u.example.com", client_id="c"), as_element(5)])
 
     first, second = outcome["results"]
-    assert first["failed"] and "2 API secrets visible to this API user match (identifiers 1, 2)" in first["msg"]
+    assert first["failed"]
+    assert first["msg"].startswith("2 API secrets visible to this API user have name 'svc-01' (identifiers 1, 2). "
+                                   "Select one with identifier")
     assert (second["failed"], second["operation"]) == (False, "created")
     assert outcome["summary"]["failed"] == 1 and outcome["summary"]["created"] == 1
 
@@ -159,7 +162,7 @@ def test_exclusive_tag_is_not_applied_when_an_element_could_not_be_matched(bulk,
     for twin in range(2):
         mysafe_server.add(**stored(twin, name="twin", identifier_code="", tags="owned"))
 
-    outcome = bulk([element(name="twin", notes="x")], exclusive_tag="owned")
+    outcome = bulk([element(name="twin", notes="x")], owned_tag="owned")
 
     assert outcome["results"][0]["failed"] and outcome["excluded"] == []
     assert all(secret["active"] for secret in mysafe_server.secrets.values())
@@ -184,7 +187,7 @@ def test_one_masked_diff_per_changed_element_headed_with_its_selector(bulk, mysa
     outcome = bulk([as_element(1, client_secret="rotated-Vq1"), as_element(2)])
 
     [diff] = outcome["diff"]
-    assert diff["before_header"] == diff["after_header"] == "items[0] (identifier_code 'code-01')"
+    assert diff["before_header"] == diff["after_header"] == "api_secrets[0] (identifier_code 'code-01')"
     assert diff["before"]["client_secret"] == MASK and diff["after"]["client_secret"] == MASK + " (changed)"
     assert "rotated-Vq1" not in repr(outcome) and SECRET_VALUE not in repr(outcome)
 
@@ -194,10 +197,10 @@ def test_exclusive_tag_disables_the_tagged_secrets_no_element_names(bulk, mysafe
     stray = mysafe_server.add(**stored(2, tags="owned,extra"))
     other = mysafe_server.add(**stored(3, tags="someone-else"))
 
-    preview = bulk([as_element(1, tags=["owned"])], exclusive_tag="owned", check_mode=True)
+    preview = bulk([as_element(1, tags=["owned"])], owned_tag="owned", check_mode=True)
     assert [(e["identifier"], e["operation"]) for e in preview["excluded"]] == [(stray, "disabled")]
     assert mysafe_server.writes == []
 
-    applied = bulk([as_element(1, tags=["owned"])], exclusive_tag="owned")
+    applied = bulk([as_element(1, tags=["owned"])], owned_tag="owned")
     assert applied["summary"]["disabled"] == 1
     assert mysafe_server.secrets[stray]["active"] is False and mysafe_server.secrets[other]["active"] is True

@@ -1,6 +1,6 @@
 """What the modules of every kind do, called as functions: argument specs built from the kind
-table, the info module's choice between one item and a list, with exact filtering, and the one
-path of the bulk modules (one kind) and of mysafe_items (every kind in one task)."""
+table, the info module's choice between one item and a list, with exact filtering, and
+mysafe_items (every kind in one task)."""
 
 import json
 
@@ -10,7 +10,7 @@ from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MASK, MySafeApi
 from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET, KINDS, NOTE, PASSWORD
 from ansible_collections.segura.pam.plugins.module_utils._module import (
-    apply_bulk, apply_items, bulk_argument_spec, collect_info, info_argument_spec, item_argument_spec,
+    apply_items, collect_info, info_argument_spec, item_argument_spec,
     items_argument_spec, listed_matches, single_selectors)
 from test_kinds import PasswordServer
 
@@ -92,7 +92,7 @@ def test_a_code_shared_by_several_owners_names_them(make_client, mysafe_server):
     assert "(identifiers 1, 2)" in str(raised.value)
 
 
-# -- the bulk path: mysafe_items (every kind) and the bulk module of one kind ----------------------
+# -- the bulk path: mysafe_items ----------------------
 
 SEED = "JBSWY3DPEHPK3PXP"
 CANARY = "canary-items-Rk52"
@@ -293,18 +293,11 @@ def test_a_blank_exclusive_tag_is_refused_naming_its_option_before_any_request(i
     assert fake_http.requests == []
 
 
-def test_the_bulk_module_keeps_its_own_names_and_flat_result(make_client, mysafe_server):
-    mysafe_server.add(**secret_fields(0, tags="owned"))
-    stray = mysafe_server.add(name="stray", url="https://s.example.com", client_id="s", tags="owned")
-    module = BulkModule(make_client(), bulk_argument_spec(API_SECRET), max_parallel=2, exclusive_tag="owned",
-                        items=[api_secret(0, tags=["owned"]), element(API_SECRET, identifier=99, notes="x")])
-
-    with pytest.raises(Failed) as raised:
-        apply_bulk(module, API_SECRET)
-
-    message, result = str(raised.value), raised.value.result
-    assert message.startswith("1 of the API secrets failed: items[1] (identifier 99): ")
-    assert "Done all the same" not in message
-    assert set(result) == {"msg", "changed", "results", "excluded", "summary", "diff"}
-    assert [d["before_header"] for d in result["diff"]] == ["identifier %d (exclusive_tag 'owned')" % stray]
+def test_max_parallel_sizes_the_connection_pool_and_below_one_is_refused(items_module, servers, fake_http):
+    module = items_module(max_parallel=2, api_secrets=[api_secret(0)])
+    apply_items(module)
     assert module.client_settings == {"pool_size": 2}
+
+    with pytest.raises(errors.ConfigurationError) as raised:
+        apply_items(items_module(max_parallel=0, api_secrets=[api_secret(1)]))
+    assert str(raised.value).startswith("Option max_parallel must be at least 1, got 0.")
