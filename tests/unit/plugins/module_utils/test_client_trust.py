@@ -6,10 +6,12 @@ fake failure happened after the request's bytes had started to leave.
 """
 
 import json
+import sys
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
+import requests
 import urllib3
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
@@ -67,7 +69,8 @@ def test_token_endpoint_echoing_the_client_secret_is_masked(make_client, fake_ht
 
 def test_proxy_user_info_is_masked_in_transport_errors(make_client, fake_http):
     reason = urllib3.exceptions.NewConnectionError(None, "Failed to connect to %s" % PROXY)
-    fake_http.fail(urllib3.exceptions.ProxyError("Unable to connect to proxy", reason), times=4, reached_wire=False)
+    fake_http.fail(requests.exceptions.ProxyError(urllib3.exceptions.ProxyError("Unable to connect to proxy", reason)),
+                   times=4, reached_wire=False)
 
     with pytest.raises(errors.ConnectionFailedError) as raised:
         make_client(proxy=PROXY).request("GET", LIST_PATH)
@@ -143,8 +146,9 @@ def test_a_fetched_token_that_cannot_be_a_header_is_an_unexpected_answer(make_cl
 
 
 def proxy_drop():
-    """What urllib3 raises for a connection dropped through a proxy, before or after sending."""
-    return urllib3.exceptions.ProxyError("Unable to connect to proxy", OSError("Remote end closed"))
+    """What requests raises for a connection dropped through a proxy, before or after sending."""
+    return requests.exceptions.ProxyError(urllib3.exceptions.ProxyError("Unable to connect to proxy",
+                                                                        OSError("Remote end closed")))
 
 
 def test_a_write_dropped_through_a_proxy_after_sending_is_ambiguous_not_repeated(make_client, fake_http):
@@ -204,28 +208,41 @@ def test_url_credentials_cover_raw_and_decoded_parts():
     assert url_credentials("https://segura.example.com") == set()
 
 
-# -- urllib3 1.26 or newer, everywhere ----------------------------------------------------------
+# -- requests 2.32 or newer, everywhere ----------------------------------------------------------
 
 
-def test_an_old_urllib3_is_refused_with_a_clear_error(monkeypatch):
-    from ansible_collections.segura.pam.plugins.module_utils import client as client_module
+def test_an_old_requests_is_refused_with_a_clear_error(monkeypatch):
+    from ansible_collections.segura.pam.plugins.module_utils import _transport
 
-    monkeypatch.setattr(client_module, "_urllib3", None)
-    monkeypatch.setattr(urllib3, "__version__", "1.25.11")
+    monkeypatch.setattr(_transport, "_requests", None)
+    monkeypatch.setattr(requests, "__version__", "2.31.0")
 
     with pytest.raises(errors.MissingDependencyError) as raised:
-        client_module.import_urllib3()
+        _transport.import_requests()
 
-    assert "'urllib3' 1.25.11 is too old" in str(raised.value) and "urllib3>=1.26" in str(raised.value)
+    assert "'requests' 2.31.0 is too old" in str(raised.value) and "requests>=2.32" in str(raised.value)
 
 
-def test_every_declaration_of_urllib3_asks_for_1_26():
+def test_a_missing_requests_is_a_clear_error(monkeypatch):
+    from ansible_collections.segura.pam.plugins.module_utils import _transport
+
+    monkeypatch.setattr(_transport, "_requests", None)
+    monkeypatch.setitem(sys.modules, "requests", None)  # what an interpreter without requests imports
+
+    with pytest.raises(errors.MissingDependencyError) as raised:
+        _transport.import_requests()
+
+    assert "'requests' is required by segura.pam but is not installed" in str(raised.value)
+    assert "python3-requests" in raised.value.hint
+
+
+def test_every_declaration_of_requests_asks_for_2_32():
     root = Path(__file__).resolve().parents[4]
     declared = [line.strip() for line in (root / "requirements.txt").read_text().splitlines()
                 if line.strip() and not line.startswith("#")]
-    assert declared == ["urllib3>=1.26"]
-    assert "python3-urllib3" in (root / "bindep.txt").read_text()
-    assert "urllib3>=1.26" in (root / "README.md").read_text()
-    assert '"urllib3>=1.26"' in (root / "extensions" / "awx" / "credential_plugin" / "pyproject.toml").read_text()
+    assert declared == ["requests>=2.32"]
+    assert "python3-requests" in (root / "bindep.txt").read_text()
+    assert "requests>=2.32" in (root / "README.md").read_text()
+    assert '"requests>=2.32"' in (root / "extensions" / "awx" / "credential_plugin" / "pyproject.toml").read_text()
     # the execution environments take requirements.txt itself
     assert "python: requirements.txt" in (root / "meta" / "execution-environment.yml").read_text()
