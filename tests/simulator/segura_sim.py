@@ -2,7 +2,8 @@
 
 Used by integration tests, benchmarks and demos so the collection can be exercised
 end to end without a Segura appliance. Standard library only, so it starts fast.
-Runnable (``python segura_sim.py --help``) and importable (``create_server``).
+Runnable (``python segura_sim.py --help``) and importable (``create_server``; ``respond``
+answers one request in-process, as the HTTP server does).
 See README.md next to this file for the API quirks and the ``/_sim/`` control interface.
 """
 
