@@ -579,6 +579,18 @@ def test_certificate_failure_is_a_tls_error_without_retries(make_client, fake_ht
     assert len(fake_http.requests) == 1 and clock.sleeps == []
 
 
+def test_an_unusable_ca_bundle_is_a_configuration_error_without_retries(make_client, fake_http, clock):
+    """requests checks the bundle's path before connecting, and raises a bare OSError."""
+    fake_http.issue_tokens = False
+    fake_http.fail(OSError("Could not find a suitable TLS CA certificate bundle, invalid path: /gone/bundle.pem"),
+                   reached_wire=False)
+
+    error = fail_with(make_client(), errors.ConfigurationError)
+    assert "/gone/bundle.pem" in error.message
+    assert "REQUESTS_CA_BUNDLE" in error.hint
+    assert len(fake_http.requests) == 1 and clock.sleeps == []
+
+
 def test_close_closes_the_session_and_a_new_one_is_made_on_demand(make_client, fake_http):
     client = make_client()
     first = client.transport.session
