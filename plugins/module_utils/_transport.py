@@ -12,6 +12,7 @@ Proxies, ``NO_PROXY`` and CA bundles come from the environment as requests resol
 
 from __future__ import annotations
 
+import re
 import threading
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
@@ -39,7 +40,6 @@ def import_requests():
                 "The Python library 'requests' is required by segura.pam but is not installed for %s." % sys.executable,
                 hint="Install it on the host that runs the task ('pip install requests', or the distribution's "
                      "python3-requests package), or run the task with delegate_to: localhost.")
-        import re
         found = tuple(int(part) for part in re.findall(r"\d+", requests.__version__)[:2])
         if found < MINIMUM_REQUESTS:
             raise errors.MissingDependencyError(
@@ -192,7 +192,9 @@ class Transport(object):
         raise self.error(failure, method, url, getattr(_wire, "sent", True))
 
     def error(self, exc, method, url, sent):
-        """The typed error for a failed exchange; ``error.sent`` is what reached the wire."""
+        """The typed error for a failed exchange; ``error.sent`` is what reached the wire.
+
+        Called for exchanges of this transport's session only, so its settings are resolved."""
         import urllib3.exceptions as low
 
         kinds = _requests.exceptions
@@ -222,7 +224,7 @@ class Transport(object):
                 "The connection to %s was dropped in the middle of the answer (%s)." % (self.base_url, _reason(chain)),
                 hint=CONNECTIVITY_HINT)
         elif among(low.ProxySchemeUnknown, kinds.InvalidProxyURL) or (
-                among(kinds.InvalidSchema) and self.proxy_for(url)):
+                among(kinds.InvalidSchema) and _requests.utils.select_proxy(url, self._settings["proxies"])):
             error = errors.ConfigurationError(
                 "The proxy URL is not valid (%s)." % _reason(chain),
                 hint="Set segura_proxy (or HTTPS_PROXY) to http://host:port or https://host:port.")
@@ -249,11 +251,6 @@ class Transport(object):
                 hint="Check the connection options (segura_url, segura_proxy, segura_token).")
         error.sent = sent
         return error
-
-    def proxy_for(self, url):
-        """The proxy requests uses for ``url`` (``segura_proxy``, else the environment's), or None."""
-        self.session  # resolves the settings
-        return _requests.utils.select_proxy(url, self._settings["proxies"])
 
 
 def _causes(exc):
