@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+from urllib.parse import unquote, urlsplit
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 
@@ -110,6 +111,68 @@ def tracking_adapter():
     return _adapter_class
 
 
+def _split_userinfo(url):
+    """(``scheme://``, user info, the rest) of a URL, read as text so that malformed URLs split too."""
+    scheme, separator, rest = str(url or "").partition("://")
+    if not separator or "@" not in rest:
+        return None, None, str(url or "")
+    info, _at, host = rest.rpartition("@")
+    return scheme + separator, info, host
+
+
+def url_credentials(url):
+    """The user info of a URL (``user:password``) and its parts, raw and decoded: credentials to mask."""
+    _scheme, info, _host = _split_userinfo(url)
+    if not info:
+        return set()
+    user, _colon, password = info.partition(":")
+    return {part for part in (info, user, password, unquote(user), unquote(password)) if part}
+
+
+def without_userinfo(url):
+    """``url`` fit for a message: whatever stands between ``scheme://`` and the last ``@`` is masked.
+
+    Works on malformed URLs too (``http://u:p#x@host``), which is when they get echoed.
+    """
+    scheme, info, host = _split_userinfo(url)
+    return host if info is None else "%s%s@%s" % (scheme, errors.MASK, host)
+
+
+def check_proxy(proxy, source):
+    """A ConfigurationError (user info masked) when requests cannot use ``proxy``, which ``source``
+    names; it would otherwise fail later with the proxy URL in its message, or not at all."""
+    if re.search(r"[\s\x00-\x1f\x7f]", proxy):
+        problem = "it holds spaces, line breaks or control characters"
+    else:
+        parts = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+        try:
+            port_ok = parts.port is None or 0 < parts.port
+        except ValueError:
+            port_ok = False
+        if parts.scheme.lower() not in ("http", "https"):
+            problem = "only http:// and https:// proxies are supported, not %s://" % parts.scheme
+        elif parts.query or parts.fragment or parts.path not in ("", "/") or not parts.hostname:
+            problem = ("it is not scheme://[user:password@]host:port (a '#', '?', '/' or '@' in the user "
+                       "name or password must be percent-encoded: %23, %3F, %2F, %40)")
+        elif not port_ok:
+            problem = "its port is not a number from 1 to 65535"
+        elif not all(_latin1(unquote(part or "")) for part in (parts.username, parts.password)):
+            problem = "its user name or password holds characters a Proxy-Authorization header cannot carry"
+        else:
+            return
+    raise errors.ConfigurationError(
+        "The proxy %s of %s cannot be used: %s." % (without_userinfo(proxy), source, problem),
+        hint="Give it as http://[user:password@]host:port (or https:// for a proxy that speaks TLS).")
+
+
+def _latin1(text):
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _no_netrc(request):
     """Session-wide auth that changes nothing: its presence stops requests from reading ~/.netrc."""
     return request
@@ -118,7 +181,7 @@ def _no_netrc(request):
 class Transport(object):
     """The HTTP exchanges of one client with one server; thread-safe (the lookup's threads share it)."""
 
-    def __init__(self, base_url, verify, proxy, timeout, pool_size, user_agent, warn=None):
+    def __init__(self, base_url, verify, proxy, timeout, pool_size, user_agent, warn, remember):
         self.base_url = base_url
         self.verify = verify
         self.proxy = proxy if (not proxy or "://" in proxy) else "http://" + proxy
@@ -126,6 +189,8 @@ class Transport(object):
         self.pool_size = pool_size
         self.user_agent = user_agent
         self._warn = warn
+        #: called with each credential found in the proxy URL, to mask it
+        self._remember = remember
         self._session = None
         #: what requests resolves from the environment for each request (proxies, CA bundle)
         self._settings = None
@@ -154,6 +219,11 @@ class Transport(object):
         # on each one (HTTPS_PROXY / NO_PROXY, REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE) is read once.
         self._settings = session.merge_environment_settings(
             self.base_url, {"http": self.proxy, "https": self.proxy} if self.proxy else {}, False, self.verify, None)
+        proxy = requests.utils.select_proxy(self.base_url, self._settings["proxies"])
+        if proxy:
+            for credential in url_credentials(proxy):
+                self._remember(credential)
+            check_proxy(proxy, "segura_proxy" if self.proxy else "the environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)")
         if self.verify is False:
             import urllib3
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)

@@ -15,13 +15,13 @@ import random
 import re
 import threading
 import time
-from urllib.parse import unquote
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._answers import (
     GATEWAY_MESSAGES, RETRYABLE_STATUS, gateway_text, json_or_none, retry_after_seconds, unexpected, vendor_error)
 from ansible_collections.segura.pam.plugins.module_utils._token_cache import FileTokenCache
-from ansible_collections.segura.pam.plugins.module_utils._transport import CONNECTIVITY_HINT, Transport, seconds
+from ansible_collections.segura.pam.plugins.module_utils._transport import (
+    CONNECTIVITY_HINT, Transport, seconds, url_credentials)
 from ansible_collections.segura.pam.plugins.module_utils._version import user_agent as default_user_agent
 
 DEFAULT_TOKEN_PATH = "/iso/oauth2/token"
@@ -30,33 +30,6 @@ DEFAULT_TIMEOUT = 30
 TOKEN_REFRESH_MARGIN = 60
 # What an access token may hold to travel in an Authorization header (RFC 6750 b64token, generously).
 TOKEN_TEXT = re.compile(r"^[\x21-\x7e]+$")
-
-
-def _split_userinfo(url):
-    """(``scheme://``, user info, the rest) of a URL, read as text so that malformed URLs split too."""
-    scheme, separator, rest = str(url or "").partition("://")
-    if not separator or "@" not in rest:
-        return None, None, str(url or "")
-    info, _at, host = rest.rpartition("@")
-    return scheme + separator, info, host
-
-
-def url_credentials(url):
-    """The user info of a URL (``user:password``) and its parts, raw and decoded: credentials to mask."""
-    _scheme, info, _host = _split_userinfo(url)
-    if not info:
-        return set()
-    user, _colon, password = info.partition(":")
-    return {part for part in (info, user, password, unquote(user), unquote(password)) if part}
-
-
-def without_userinfo(url):
-    """``url`` fit for a message: whatever stands between ``scheme://`` and the last ``@`` is masked.
-
-    Works on malformed URLs too (``http://u:p#x@host``), which is when they get echoed.
-    """
-    scheme, info, host = _split_userinfo(url)
-    return host if info is None else "%s%s@%s" % (scheme, errors.MASK, host)
 
 
 def valid_token(token, where):
@@ -100,7 +73,7 @@ class SeguraClient(object):
         self.retries = retries
         self.backoff = backoff
         self.transport = Transport(self.base_url, self.verify, proxy, self.timeout, pool_size,
-                                   user_agent or default_user_agent(), warn)
+                                   user_agent or default_user_agent(), warn, self._remember)
         can_fetch = bool(client_id and client_secret)
         self._cache = FileTokenCache(token_cache_dir, warn=warn) if (token_cache and can_fetch and not token) else None
         # The secret is part of the (keyed) hash so that a wrong or revoked one never gets a cached token.

@@ -15,7 +15,8 @@ import requests
 import urllib3
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials, valid_token, without_userinfo
+from ansible_collections.segura.pam.plugins.module_utils._transport import url_credentials, without_userinfo
+from ansible_collections.segura.pam.plugins.module_utils.client import SeguraClient, valid_token
 from ansible_collections.segura.pam.plugins.module_utils._options import client_from_options
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET
 
@@ -78,6 +79,69 @@ def test_proxy_user_info_is_masked_in_transport_errors(make_client, fake_http):
     text = messages_of(raised.value)
     assert "pr0xy-pa55" not in text and "squid-user" not in text
     assert "through the proxy" in text
+
+
+BAD_PROXIES = [
+    ("bad-port", "http://squid-user:pr0xy-pa55@proxy.example.com:99999", "port is not a number"),
+    ("hash-in-password", "http://squid-user:pr0xy#pa55@proxy.example.com:3128", "percent-encoded"),
+    ("socks", "socks5://squid-user:pr0xy-pa55@proxy.example.com:1080", "only http:// and https://"),
+    ("not-latin-1", "http://squid-user:pr0xy-\u043f\u0430\u0440\u043e\u043b\u044c@proxy.example.com:3128",
+     "Proxy-Authorization header cannot carry"),
+    ("trailing-newline", "http://squid-user:pr0xy-pa55@proxy.example.com:3128\n", "line breaks"),
+]
+
+
+@pytest.mark.parametrize("source, named", [("segura_proxy", "segura_proxy"), ("HTTPS_PROXY", "HTTPS_PROXY")])
+@pytest.mark.parametrize("proxy, problem", [case[1:] for case in BAD_PROXIES], ids=[case[0] for case in BAD_PROXIES])
+def test_a_proxy_requests_cannot_use_is_refused_before_sending_with_its_user_info_masked(
+        fake_http, monkeypatch, source, named, proxy, problem):
+    registered = []
+    settings = dict(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, token_cache=False, on_secret=registered.append)
+    if source == "HTTPS_PROXY":
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+    else:
+        settings["proxy"] = proxy
+    client = SeguraClient(BASE_URL, **settings)
+
+    with pytest.raises(errors.ConfigurationError) as raised:
+        client.request("GET", LIST_PATH)
+
+    text = messages_of(raised.value)
+    assert problem in text and named in text
+    assert "pr0xy" not in text and "squid-user" not in text
+    assert "squid-user" in registered  # a module masks it in its results too
+    assert fake_http.requests == []
+
+
+def test_the_user_info_of_an_environment_proxy_is_masked_and_registered(fake_http, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://env-user:env-pa55@proxy.example.com:3128")
+    registered = []
+    client = SeguraClient(BASE_URL, CLIENT_ID, CLIENT_SECRET, token_cache=False, retries=0,
+                          on_secret=registered.append)
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to connect to http://env-user:env-pa55@proxy")
+    fake_http.fail(requests.exceptions.ProxyError(urllib3.exceptions.ProxyError("Unable to connect to proxy", reason)),
+                   reached_wire=False)
+
+    with pytest.raises(errors.ConnectionFailedError) as raised:
+        client.request("GET", LIST_PATH)
+
+    text = messages_of(raised.value)
+    assert "env-pa55" not in text and "env-user" not in text and "through the proxy" in text
+    assert {"env-user", "env-pa55"} <= set(registered)
+
+
+@pytest.mark.parametrize("failure", [
+    requests.exceptions.InvalidProxyURL("Please check proxy URL. It is malformed and could be missing the host."),
+    requests.exceptions.InvalidURL(urllib3.exceptions.ProxySchemeUnknown("ftp")),
+    requests.exceptions.InvalidURL(urllib3.exceptions.LocationParseError("segura.example.com:x")),
+], ids=["invalid-proxy-url", "proxy-scheme", "location"])
+def test_failures_to_build_the_connection_are_configuration_errors(make_client, fake_http, clock, failure):
+    fake_http.issue_tokens = False
+    fake_http.fail(failure, reached_wire=False)
+
+    with pytest.raises(errors.ConfigurationError):
+        make_client(proxy=PROXY).request("GET", LIST_PATH)
+    assert len(fake_http.requests) == 1 and clock.sleeps == []
 
 
 def test_errors_from_the_http_library_carry_no_request_text_and_no_chained_exception(make_client, fake_http):
