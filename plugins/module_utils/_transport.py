@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+import warnings
 from urllib.parse import unquote, urlsplit
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
@@ -144,7 +145,7 @@ def check_proxy(proxy, source):
     if re.search(r"[\s\x00-\x1f\x7f]", proxy):
         problem = "it holds spaces, line breaks or control characters"
     else:
-        parts = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+        parts = urlsplit(proxy)
         try:
             port_ok = parts.port is None or 0 < parts.port
         except ValueError:
@@ -163,6 +164,16 @@ def check_proxy(proxy, source):
     raise errors.ConfigurationError(
         "The proxy %s of %s cannot be used: %s." % (without_userinfo(proxy), source, problem),
         hint="Give it as http://[user:password@]host:port (or https:// for a proxy that speaks TLS).")
+
+
+def quiet_unverified_requests_to(host):
+    """Ignore urllib3's InsecureRequestWarning about ``host`` only (the server, or the proxy whose
+    tunnel carries its connections). ``urllib3.disable_warnings`` would silence it for every other
+    library of the process too, and ``warnings.catch_warnings`` around a request is not thread-safe."""
+    from urllib3.exceptions import InsecureRequestWarning
+
+    warnings.filterwarnings("ignore", message=r"Unverified HTTPS request is being made to host '%s'" % re.escape(host),
+                            category=InsecureRequestWarning)
 
 
 def _latin1(text):
@@ -184,7 +195,7 @@ class Transport(object):
     def __init__(self, base_url, verify, proxy, timeout, pool_size, user_agent, warn, remember):
         self.base_url = base_url
         self.verify = verify
-        self.proxy = proxy if (not proxy or "://" in proxy) else "http://" + proxy
+        self.proxy = proxy
         self.timeout = timeout
         self.pool_size = pool_size
         self.user_agent = user_agent
@@ -221,12 +232,14 @@ class Transport(object):
             self.base_url, {"http": self.proxy, "https": self.proxy} if self.proxy else {}, False, self.verify, None)
         proxy = requests.utils.select_proxy(self.base_url, self._settings["proxies"])
         if proxy:
+            proxy = proxy if "://" in proxy else "http://" + proxy  # as the adapter takes it
             for credential in url_credentials(proxy):
                 self._remember(credential)
             check_proxy(proxy, "segura_proxy" if self.proxy else "the environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY)")
         if self.verify is False:
-            import urllib3
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+            # urllib3 would warn on every request; the client says it once, below
+            for host in {urlsplit(self.base_url).hostname, proxy and urlsplit(proxy).hostname} - {None}:
+                quiet_unverified_requests_to(host)
             if self._warn:
                 self._warn("segura_validate_certs is false: the certificate of %s is not verified, so "
                            "anyone on the network path can read the secrets. Set segura_ca_path to the "

@@ -8,6 +8,7 @@ import base64
 import email.utils
 import ssl
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 import re
 from pathlib import Path
@@ -559,6 +560,24 @@ def test_unverified_tls_warns_once_per_client(make_client, fake_http):
     assert len(warnings) == 2
     assert "segura_validate_certs is false" in warnings[0] and "segura_ca_path" in warnings[0]
     assert CLIENT_SECRET not in warnings[0]
+
+
+def urllib3_warns_of_an_unverified_request_to(host):
+    """As urllib3's HTTPS pool does for each request whose certificate it did not check."""
+    warnings.warn_explicit("Unverified HTTPS request is being made to host '%s'. Adding certificate verification is "
+                           "strongly advised." % host, urllib3.exceptions.InsecureRequestWarning,
+                           "connectionpool.py", 1, module="urllib3.connectionpool")
+
+
+def test_unverified_tls_quiets_urllib3_for_this_server_and_its_proxy_only(make_client):
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        make_client(validate_certs=False, proxy="http://proxy.example.com:3128")
+        for host in ("segura.example.com", "proxy.example.com", "other.example.com", "segura.example.com.evil"):
+            urllib3_warns_of_an_unverified_request_to(host)
+
+    assert [str(warning.message).split("'")[1] for warning in shown] == ["other.example.com",
+                                                                         "segura.example.com.evil"]
 
 
 def test_verified_tls_does_not_warn(make_client, fake_http):
