@@ -248,12 +248,15 @@ def fake_http(monkeypatch):
     fake = FakeHTTP()
     close = requests.Session.close
 
+    # functions, not fake's bound methods: as methods of Session they receive the session
+    def sending(session, prepared, **sent_with):
+        return fake.send(session, prepared, **sent_with)
+
     def closing(session):
         fake.closed.append(session)
         close(session)
 
-    monkeypatch.setattr(requests.Session, "send", lambda session, prepared, **sent_with: fake.send(
-        session, prepared, **sent_with))
+    monkeypatch.setattr(requests.Session, "send", sending)
     monkeypatch.setattr(requests.Session, "close", closing)
     return fake
 
