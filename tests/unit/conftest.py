@@ -151,8 +151,11 @@ class FakeHTTP(object):
     def send(self, session, prepared, **sent_with):
         """``requests.Session.send``: ``sent_with`` holds stream, verify, proxies, cert, timeout and
         allow_redirects as the client and requests resolved them."""
-        pool = session.get_adapter(prepared.url).get_connection_with_tls_context(
-            prepared, sent_with.get("verify", True), proxies=sent_with.get("proxies"), cert=sent_with.get("cert"))
+        adapter = session.get_adapter(prepared.url)
+        # the adapter's own choice of pool: public since requests 2.32.2, private in 2.32.0 and 2.32.1
+        connection_for = getattr(adapter, "get_connection_with_tls_context", None) or adapter._get_connection
+        pool = connection_for(prepared, sent_with.get("verify", True), proxies=sent_with.get("proxies"),
+                              cert=sent_with.get("cert"))
         assert type(pool).__name__ in ("TrackedHTTPPool", "TrackedHTTPSPool"), \
             "requests would send through a pool that does not track what reached the wire: %r" % pool
         self.settings = pool_settings(pool)
