@@ -1,5 +1,5 @@
 """What every benchmark shares: the simulator with seeded secrets, timing with counters, and
-the ways of reading secrets being compared (bare urllib3, the lookup in-process, playbooks,
+the ways of reading secrets being compared (bare requests, the lookup in-process, playbooks,
 with the CPU time and peak memory of each ansible-playbook process tree).
 
 ``bench/run.py`` decides what to measure and how often; ``bench/report.py`` shows it.
@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import urllib3
+import requests
 
 SECRETS_PATH = "/api/mysafe/secretapi"
 TOKEN_PATH = "/iso/oauth2/token"
@@ -217,15 +217,16 @@ class Bench(object):
         return secrets
 
     def _session(self, pool=1):
-        """A bare urllib3 pool (the HTTP library under the collection's client) with a fresh token:
-        what any client has to do first."""
-        session = urllib3.PoolManager(maxsize=pool, ca_certs=str(self.sim.ca_path), cert_reqs="CERT_REQUIRED")
+        """A bare requests session (the HTTP library under the collection's client), its pool sized
+        for ``pool`` threads, with a fresh token: what any client has to do first."""
+        session = requests.Session()
+        session.mount("https://", requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=pool))
         form = dict(grant_type="client_credentials", **self.credentials)
-        response = session.request("POST", self.sim.url + TOKEN_PATH, fields=form, encode_multipart=False,
-                                   timeout=10)
-        if response.status != 200:
-            raise RuntimeError("token request answered %d" % response.status)
-        return session, {"Authorization": "Bearer " + json.loads(response.data)["access_token"]}
+        # verify given per request: a session's own would lose to REQUESTS_CA_BUNDLE
+        response = session.post(self.sim.url + TOKEN_PATH, data=form, timeout=10, verify=str(self.sim.ca_path))
+        if response.status_code != 200:
+            raise RuntimeError("token request answered %d" % response.status_code)
+        return session, {"Authorization": "Bearer " + response.json()["access_token"]}
 
     def fresh_home(self):
         """An empty HOME, so the token cache (~/.ansible/segura/tokens) starts empty."""
@@ -275,20 +276,20 @@ class Bench(object):
         session, headers = self._session()
         for identifier in ids:
             self._read(session, headers, identifier)
-        session.clear()
+        session.close()
 
     def bare_parallel(self, ids, workers=8):
         session, headers = self._session(pool=workers)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(lambda identifier: self._read(session, headers, identifier), ids))
-        session.clear()
+        session.close()
 
     def _read(self, session, headers, identifier):
-        response = session.request("GET", "%s%s/%d" % (self.sim.url, SECRETS_PATH, identifier), headers=headers,
-                                   timeout=10)
-        if response.status != 200:
-            raise RuntimeError("read answered %d" % response.status)
-        return json.loads(response.data)["api_secret_entity"]["client_secret"]
+        response = session.get("%s%s/%d" % (self.sim.url, SECRETS_PATH, identifier), headers=headers, timeout=10,
+                               verify=str(self.sim.ca_path))
+        if response.status_code != 200:
+            raise RuntimeError("read answered %d" % response.status_code)
+        return response.json()["api_secret_entity"]["client_secret"]
 
     # -- approach 2: the lookup, in-process through Ansible's plugin loader ----------------
 

@@ -1,8 +1,8 @@
 """Tables, targets and the chart of a benchmark run (``bench/run.py`` measures)."""
 
 LABELS = {
-    "bare": "bare urllib3 loop, sequential (physical limit)",
-    "bare8": "bare urllib3, thread pool of 8",
+    "bare": "bare requests loop, sequential (physical limit)",
+    "bare8": "bare requests, thread pool of 8",
     "lookup": "lookup in-process (plugin loader), one call of N terms",
     "lookup_pb": "ansible-playbook, one query() of N terms",
     "uri_pb": "ansible-playbook, uri: token task + loop of N GETs",
@@ -368,7 +368,7 @@ def insights(results, context):
         "- A loop iteration costs %.2f s with uri and %.2f s with mysafe_api_secret_info, whatever the"
         " module does: Ansible forks a worker, builds and writes the AnsiballZ payload, starts a new"
         " Python that unpacks it and imports `ansible.module_utils.basic` plus the module's own"
-        " dependencies (`urllib3` for segura.pam, `ansible.module_utils.urls` for uri), then makes one"
+        " dependencies (`requests` for segura.pam, `ansible.module_utils.urls` for uri), then makes one"
         " request of %d ms. The network is a small part of it; reading many secrets belongs in the lookup,"
         " or in one task.%s" % (uri, info, context["latency_ms"], tie),
     ]

@@ -2,7 +2,7 @@
 
 Side by side, with 5 ms of simulated network latency per request:
 
-1. the physical limit: a bare urllib3 pool (one token request + N GETs), sequential and
+1. the physical limit: a bare requests session (one token request + N GETs), sequential and
    with 8 threads (N = 1, 20, 200);
 2. the lookup reading the N secrets in one call, loaded in-process through Ansible's plugin
    loader (the lookup itself), and a whole ansible-playbook run with one query() of N terms;

@@ -48,9 +48,9 @@ options:
     default: true
   segura_ca_path:
     description:
-      - PEM file of the CA (or bundle) that signed the Segura server's certificate, when that CA is not in
-        trusted by default (the system trust store of the host that runs the task, or E(REQUESTS_CA_BUNDLE) or
-        E(CURL_CA_BUNDLE) when set).
+      - PEM file of the CA (or bundle) that signed the Segura server's certificate, when that CA is not
+        trusted by default (the default bundle of the Python library C(requests), that of C(certifi), or
+        E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) when set).
       - Falls back to E(SEGURA_CA_PATH).
     type: path
   segura_timeout:
@@ -90,11 +90,12 @@ options:
   segura_proxy:
     description:
       - HTTP(S) proxy URL for every request, for example C(http://proxy.example.com:3128). Overrides the
-        E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables, which apply when this is unset.
+        E(HTTPS_PROXY), E(HTTP_PROXY) and E(NO_PROXY) environment variables, which apply when this is unset,
+        as C(requests) reads them.
       - Falls back to E(SEGURA_PROXY).
     type: str
 notes:
-  - Requires the Python library C(urllib3) 1.26 or newer on the host that runs the task.
+  - Requires the Python library C(requests) 2.32 or newer on the host that runs the task.
   - C(~/.netrc) is never read, so no credential other than the ones given here is sent to Segura.
   - Credentials, tokens and the user info of O(segura_url) and O(segura_proxy) are masked in every message,
     including error text a server or gateway copies from the request.

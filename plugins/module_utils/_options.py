@@ -17,8 +17,8 @@ import os
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.client import (
-    DEFAULT_TIMEOUT, DEFAULT_TOKEN_PATH, SeguraClient, without_userinfo)
+from ansible_collections.segura.pam.plugins.module_utils._transport import without_userinfo
+from ansible_collections.segura.pam.plugins.module_utils.client import DEFAULT_TIMEOUT, DEFAULT_TOKEN_PATH, SeguraClient
 
 
 def nonempty_env_fallback(*names):

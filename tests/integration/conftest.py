@@ -1,19 +1,12 @@
 """Shared fixtures for the integration tests: a live Segura simulator over HTTPS.
 
-The repo's ``tests/`` directory goes on ``sys.path`` so the simulator helpers import as
-``simulator.control`` (``tests/simulator`` is a package) no matter where pytest starts.
+The simulator helpers import as ``simulator.control``: pytest.ini's ``pythonpath`` holds the
+repo's ``tests/`` directory (``tests/simulator`` is a package), wherever pytest starts.
 """
-
-import sys
-from pathlib import Path
 
 import pytest
 
-TESTS_DIR = Path(__file__).resolve().parents[1]
-if str(TESTS_DIR) not in sys.path:
-    sys.path.insert(0, str(TESTS_DIR))
-
-from simulator.control import SimulatorProcess  # noqa: E402 - needs the path above
+from simulator.control import SimulatorProcess
 
 
 @pytest.fixture(scope="session")

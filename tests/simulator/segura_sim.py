@@ -2,7 +2,8 @@
 
 Used by integration tests, benchmarks and demos so the collection can be exercised
 end to end without a Segura appliance. Standard library only, so it starts fast.
-Runnable (``python segura_sim.py --help``) and importable (``create_server``).
+Runnable (``python segura_sim.py --help``) and importable (``create_server``; ``respond``
+answers one request in-process, as the HTTP server does).
 See README.md next to this file for the API quirks and the ``/_sim/`` control interface.
 """
 
@@ -866,6 +867,92 @@ class Simulator:
         return 404, {"message": "Unknown control endpoint"}
 
 
+@dataclass
+class Answer:
+    """What the server does with one request: ``status`` None closes the connection unanswered.
+
+    ``fault`` is the queued fault that shaped the answer, if any.
+    """
+
+    status: int = None
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: tuple = ()
+    fault: FaultRule = None
+
+    @classmethod
+    def of(cls, status, payload, content_type="application/json", headers=(), fault=None):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        return cls(status, body, content_type, tuple(headers), fault)
+
+
+def respond(sim, method, target, headers, body, client_host="127.0.0.1"):
+    """Answer one request (``target``: path and query; ``headers``: any mapping with a
+    case-insensitive ``get``) the way the HTTP server does, in-process."""
+    url = urlsplit(target)
+    if url.path.startswith("/_sim/"):
+        if not is_loopback(client_host):
+            return Answer.of(403, {"message": "Control interface is local-only"})
+        return Answer.of(*sim.control(method, url.path, body))
+    kind, endpoint, identifier = route(method, url.path, sim.safe.legacy_reads)
+    sim.counters.hit(endpoint, kind)
+    sim.requests.add(method, url.path, headers.get("User-Agent"))
+    if sim.latency_ms:
+        time.sleep(sim.latency_ms / 1000.0)
+    rule = sim.faults.take(endpoint, method, kind)
+    if rule is not None and rule.apply_late:
+        # a server that applies the request after the client gave up: nothing is visible until then
+        sim.stopping.wait(rule.stall_seconds)
+    elif rule is not None and not rule.after_write:
+        return fault_answer(sim, rule)
+    try:
+        status, payload = api_answer(sim, kind, endpoint, identifier, url.query, headers, body)
+    except ApiError as exc:
+        status, payload = exc.status, error_envelope(exc)
+    except Exception:  # noqa: BLE001 - any bug answers like the real server: 500
+        if sim.verbose:
+            traceback.print_exc()
+        status, payload = 500, envelope(500, MSG_UNEXPECTED, error=True)
+    if rule is not None:
+        return Answer(fault=rule) if rule.apply_late else fault_answer(sim, rule)
+    return Answer.of(status, payload)
+
+
+def api_answer(sim, kind, endpoint, identifier, query, headers, body):
+    """(status, payload) of a request that no fault intercepts."""
+    if endpoint == "other":
+        return 404, GATEWAY_NO_ROUTE
+    if endpoint == "token":
+        form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"),
+                                             keep_blank_values=True).items()}
+        return sim.token(form, headers.get("Authorization", ""))
+    scheme, _space, token = headers.get("Authorization", "").partition(" ")
+    username = sim.tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
+    if username is None:
+        return 401, GATEWAY_NO_ROUTE
+    return sim.mysafe(kind, endpoint, username, identifier, parse_qs(query), body)
+
+
+def fault_answer(sim, rule):
+    """The answer of the fault described by ``rule``."""
+    sim.counters.fault()
+    if rule.kind in GATEWAY_FAULTS:
+        title, text = GATEWAY_FAULTS[rule.kind]
+        if rule.format == "json":
+            return Answer.of(int(rule.kind), {"message": text}, fault=rule)
+        html = (f"<html><head><title>{rule.kind} {title}</title></head><body>"
+                f"<h1>{rule.kind} {title}</h1><p>{text}</p></body></html>\n")
+        return Answer.of(int(rule.kind), html.encode(), "text/html; charset=utf-8", fault=rule)
+    if rule.kind == "500":
+        return Answer.of(500, envelope(500, MSG_UNEXPECTED, error=True), fault=rule)
+    if rule.kind == "429":
+        headers = [("Retry-After", rule.retry_after)] if rule.retry_after else []
+        return Answer.of(429, {"message": "API rate limit exceeded"}, headers=headers, fault=rule)
+    if rule.kind == "stall":
+        sim.stopping.wait(rule.stall_seconds)
+    return Answer(fault=rule)
+
+
 def invalid_client():
     return {"error": "invalid_client", "error_description": "Client authentication failed"}
 
@@ -905,7 +992,7 @@ def route(method, path, legacy_reads=False):
 # --------------------------------------------------------------------------- HTTP layer
 
 class Handler(BaseHTTPRequestHandler):
-    """Turns HTTP requests into Simulator calls and injects the queued faults."""
+    """Serves HTTP: reads each request, lets ``respond`` answer it, writes the answer."""
 
     protocol_version = "HTTP/1.1"
     server_version = "segura-sim"
@@ -936,8 +1023,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-    def send(self, status, payload, content_type="application/json", headers=()):
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    def send(self, status, body, content_type, headers):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -956,67 +1042,11 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- dispatch
     def dispatch(self):
-        sim = self.server.sim
-        url = urlsplit(self.path)
         body = self.read_body()
-        if url.path.startswith("/_sim/"):
-            if not is_loopback(self.client_address[0]):
-                return self.send(403, {"message": "Control interface is local-only"})
-            return self.send(*sim.control(self.command, url.path, body))
-        kind, endpoint, identifier = route(self.command, url.path, sim.safe.legacy_reads)
-        sim.counters.hit(endpoint, kind)
-        sim.requests.add(self.command, url.path, self.headers.get("User-Agent"))
-        if sim.latency_ms:
-            time.sleep(sim.latency_ms / 1000.0)
-        rule = sim.faults.take(endpoint, self.command, kind)
-        if rule is not None and rule.apply_late:
-            # a server that applies the request after the client gave up: nothing is visible until then
-            sim.stopping.wait(rule.stall_seconds)
-        elif rule is not None and not rule.after_write:
-            return self.inject(rule)
-        try:
-            status, payload = self.answer(sim, kind, endpoint, identifier, url.query, body)
-        except ApiError as exc:
-            status, payload = exc.status, error_envelope(exc)
-        except Exception:  # noqa: BLE001 - any bug answers like the real server: 500
-            if sim.verbose:
-                traceback.print_exc()
-            status, payload = 500, envelope(500, MSG_UNEXPECTED, error=True)
-        if rule is not None:
-            return self.hang_up() if rule.apply_late else self.inject(rule)
-        return self.send(status, payload)
-
-    def answer(self, sim, kind, endpoint, identifier, query, body):
-        if endpoint == "other":
-            return 404, GATEWAY_NO_ROUTE
-        if endpoint == "token":
-            form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"),
-                                                 keep_blank_values=True).items()}
-            return sim.token(form, self.headers.get("Authorization", ""))
-        scheme, _space, token = self.headers.get("Authorization", "").partition(" ")
-        username = sim.tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
-        if username is None:
-            return 401, GATEWAY_NO_ROUTE
-        return sim.mysafe(kind, endpoint, username, identifier, parse_qs(query), body)
-
-    def inject(self, rule):
-        """Answer with the fault described by ``rule``."""
-        self.server.sim.counters.fault()
-        if rule.kind in GATEWAY_FAULTS:
-            title, text = GATEWAY_FAULTS[rule.kind]
-            if rule.format == "json":
-                return self.send(int(rule.kind), {"message": text})
-            html = (f"<html><head><title>{rule.kind} {title}</title></head><body>"
-                    f"<h1>{rule.kind} {title}</h1><p>{text}</p></body></html>\n")
-            return self.send(int(rule.kind), html.encode(), "text/html; charset=utf-8")
-        if rule.kind == "500":
-            return self.send(500, envelope(500, MSG_UNEXPECTED, error=True))
-        if rule.kind == "429":
-            headers = [("Retry-After", rule.retry_after)] if rule.retry_after else []
-            return self.send(429, {"message": "API rate limit exceeded"}, headers=headers)
-        if rule.kind == "stall":
-            self.server.sim.stopping.wait(rule.stall_seconds)
-        return self.hang_up()
+        answer = respond(self.server.sim, self.command, self.path, self.headers, body, self.client_address[0])
+        if answer.status is None:
+            return self.hang_up()
+        return self.send(answer.status, answer.body, answer.content_type, answer.headers)
 
 
 class SimServer(ThreadingHTTPServer):

@@ -112,7 +112,7 @@ def test_the_ca_file_is_named_only_when_there_is_a_ca(tmp_path, with_ca):
     if with_ca:
         assert Path(env["SEGURA_CA_PATH"]).read_text() == pem
     else:
-        assert env["SEGURA_CA_PATH"] == ""  # the modules then use the system trust store
+        assert env["SEGURA_CA_PATH"] == ""  # the modules then use the default bundle of requests
 
 
 SITE = """

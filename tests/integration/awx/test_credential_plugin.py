@@ -168,7 +168,8 @@ def test_the_wheel_carries_the_collection_engine_with_relative_imports(plugin_en
         entry_points = wheel.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
 
     # the client, the kind table and the engine, what they import, and nothing that needs Ansible
-    assert set(vendored) == {"__init__", "client", "errors", "_api", "_engine", "_kinds", "_token_cache", "_version"}
+    assert set(vendored) == {"__init__", "client", "errors", "_answers", "_api", "_engine", "_kinds", "_token_cache",
+                             "_transport", "_version"}
     for name, text in vendored.items():
         assert "ansible_collections" not in text, name
         if name != "__init__":

@@ -1,17 +1,20 @@
-"""SeguraClient over fake urllib3 pool managers: envelopes, error mapping, retries, tokens, TLS, proxies.
+"""SeguraClient over a fake network under requests: envelopes, error mapping, retries, tokens, TLS, proxies.
 
-Everything above the pool manager is the real client (see tests/unit/conftest.py for the fakes).
+Everything above ``requests.Session.send`` is the real client and the real requests (see
+tests/unit/conftest.py for the fakes).
 """
 
 import base64
 import email.utils
 import ssl
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 import re
 from pathlib import Path
 
 import pytest
+import requests
 import urllib3
 import yaml
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
@@ -459,9 +462,14 @@ def test_environment_ca_bundles_apply_only_when_segura_ca_path_is_unset(
     assert fake_http.requests[-1].verify == verify
 
 
-def test_a_ca_directory_is_read_as_a_directory_of_certificates(tmp_path):
-    assert client_module.trust_settings(str(tmp_path)) == {"cert_reqs": "CERT_REQUIRED", "ca_cert_dir": str(tmp_path)}
-    assert client_module.trust_settings(True, environ={"REQUESTS_CA_BUNDLE": str(tmp_path)})["ca_cert_dir"] == str(tmp_path)
+def test_a_ca_directory_is_read_as_a_directory_of_certificates(make_client, fake_http, monkeypatch, tmp_path):
+    fake_http.reply(200, envelope(), times=2)
+    make_client(ca_path=str(tmp_path)).request("GET", LIST_PATH)
+    assert (fake_http.settings["cert_reqs"], fake_http.settings["ca_cert_dir"]) == ("CERT_REQUIRED", str(tmp_path))
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path))
+    make_client().request("GET", LIST_PATH)
+    assert fake_http.settings["ca_cert_dir"] == str(tmp_path)
 
 
 @pytest.mark.parametrize("proxy, proxies", [
@@ -487,6 +495,21 @@ def test_proxy_credentials_travel_in_the_proxy_authorization_header(make_client,
     assert "Proxy-Authorization" not in fake_http.requests[-1].headers  # to the proxy only, not the server
 
 
+def proxy_used(make_client, fake_http, monkeypatch, environment, url):
+    """The proxy of the request a client of ``url`` sends under ``environment``, or None."""
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    fake_http.reply(200, envelope())
+    make_client(url=url).request("GET", LIST_PATH)
+    proxies = fake_http.requests[-1].proxies
+    return proxies and proxies["https"]
+
+
+# requests before 2.34 takes a NO_PROXY entry as a plain suffix of the host name ("ample.com"
+# covers "segura.example.com"); 2.34 and later match whole labels (docs/connecting.md).
+LABEL_MATCHING = tuple(int(part) for part in requests.__version__.split(".")[:2]) >= (2, 34)
+
+
 @pytest.mark.parametrize("environment, proxy", [
     ({}, None),
     ({"HTTPS_PROXY": "http://env-proxy:3128"}, "http://env-proxy:3128"),
@@ -497,21 +520,24 @@ def test_proxy_credentials_travel_in_the_proxy_authorization_header(make_client,
     ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": ".example.com"}, None),
     ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "other.com, segura.example.com"}, None),
     ({"HTTPS_PROXY": "http://env-proxy:3128", "no_proxy": "*"}, None),
-    ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "ample.com"}, "http://env-proxy:3128"),
+    ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "ample.com"},
+     "http://env-proxy:3128" if LABEL_MATCHING else None),
     ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "segura.example.com:8443"}, "http://env-proxy:3128"),
     ({"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": "segura.example.com:443"}, None)],
     ids=["none", "https_proxy", "lower-case-first", "http-proxy-not-for-https", "all_proxy", "no_proxy-domain",
          "no_proxy-dot-domain", "no_proxy-list", "no_proxy-star", "no_proxy-is-no-substring-match",
          "no_proxy-other-port", "no_proxy-same-port"])
-def test_environment_proxy_for_the_server(environment, proxy):
-    assert client_module.environment_proxy("https://segura.example.com:443", environ=environment) == proxy
+def test_environment_proxy_for_the_server(make_client, fake_http, monkeypatch, environment, proxy):
+    assert proxy_used(make_client, fake_http, monkeypatch, environment, "https://segura.example.com:443") == proxy
 
 
+# requests compares a NO_PROXY entry with an IP address without its port: "10.1.2.3:8443" does not
+# cover https://10.1.2.3:8443 (docs/connecting.md).
 @pytest.mark.parametrize("no_proxy, bypassed", [
-    ("10.0.0.0/8", True), ("10.1.2.3", True), ("192.168.0.0/16", False), ("[::1]", False), ("10.1.2.3:8443", True)])
-def test_no_proxy_takes_addresses_and_networks(no_proxy, bypassed):
-    environ = {"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": no_proxy}
-    assert (client_module.environment_proxy("https://10.1.2.3:8443/x", environ=environ) is None) is bypassed
+    ("10.0.0.0/8", True), ("10.1.2.3", True), ("192.168.0.0/16", False), ("[::1]", False), ("10.1.2.3:8443", False)])
+def test_no_proxy_takes_addresses_and_networks(make_client, fake_http, monkeypatch, no_proxy, bypassed):
+    environment = {"HTTPS_PROXY": "http://env-proxy:3128", "NO_PROXY": no_proxy}
+    assert (proxy_used(make_client, fake_http, monkeypatch, environment, "https://10.1.2.3:8443") is None) is bypassed
 
 
 def test_environment_proxy_is_used_unless_segura_proxy_is_set(make_client, fake_http, monkeypatch):
@@ -537,6 +563,24 @@ def test_unverified_tls_warns_once_per_client(make_client, fake_http):
     assert CLIENT_SECRET not in warnings[0]
 
 
+def urllib3_warns_of_an_unverified_request_to(host):
+    """As urllib3's HTTPS pool does for each request whose certificate it did not check."""
+    warnings.warn_explicit("Unverified HTTPS request is being made to host '%s'. Adding certificate verification is "
+                           "strongly advised." % host, urllib3.exceptions.InsecureRequestWarning,
+                           "connectionpool.py", 1, module="urllib3.connectionpool")
+
+
+def test_unverified_tls_quiets_urllib3_for_this_server_and_its_proxy_only(make_client):
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        make_client(validate_certs=False, proxy="http://proxy.example.com:3128")
+        for host in ("segura.example.com", "proxy.example.com", "other.example.com", "segura.example.com.evil"):
+            urllib3_warns_of_an_unverified_request_to(host)
+
+    assert [str(warning.message).split("'")[1] for warning in shown] == ["other.example.com",
+                                                                         "segura.example.com.evil"]
+
+
 def test_verified_tls_does_not_warn(make_client, fake_http):
     warnings = []
     fake_http.reply(200, envelope())
@@ -555,11 +599,24 @@ def test_certificate_failure_is_a_tls_error_without_retries(make_client, fake_ht
     assert len(fake_http.requests) == 1 and clock.sleeps == []
 
 
-def test_close_closes_the_pool_and_a_new_one_is_made_on_demand(make_client, fake_http):
+def test_an_unusable_ca_bundle_is_a_configuration_error_without_retries(make_client, fake_http, clock):
+    """requests checks the bundle's path before connecting, and raises a bare OSError."""
+    fake_http.issue_tokens = False
+    fake_http.fail(OSError("Could not find a suitable TLS CA certificate bundle, invalid path: /gone/bundle.pem"),
+                   reached_wire=False)
+
+    error = fail_with(make_client(), errors.ConfigurationError)
+    assert "/gone/bundle.pem" in error.message
+    assert "REQUESTS_CA_BUNDLE" in error.hint
+    assert len(fake_http.requests) == 1 and clock.sleeps == []
+
+
+def test_close_closes_the_session_and_a_new_one_is_made_on_demand(make_client, fake_http):
     client = make_client()
+    first = client.transport.session
     client.close()
-    assert fake_http.closed
-    assert client.pool is fake_http and not fake_http.closed
+    assert fake_http.closed == [first]
+    assert client.transport.session is not first and fake_http.closed == [first]
 
 
 def test_a_tls_error_names_the_certificate_problem(make_client, fake_http):
@@ -568,25 +625,26 @@ def test_a_tls_error_names_the_certificate_problem(make_client, fake_http):
     failure = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
                                               "self-signed certificate in certificate chain")
     failure.reason = "CERTIFICATE_VERIFY_FAILED"
-    fake_http.fail(urllib3.exceptions.SSLError(failure), reached_wire=False)
+    fake_http.fail(requests.exceptions.SSLError(urllib3.exceptions.MaxRetryError(
+        None, BASE_URL + "/", urllib3.exceptions.SSLError(failure))), reached_wire=False)
 
     error = fail_with(make_client(), errors.TLSError)
     assert "self-signed certificate in certificate chain" in error.message
 
 
-def test_threads_starting_together_share_one_pool(make_client, fake_http, monkeypatch):
+def test_threads_starting_together_share_one_session(fake_http, monkeypatch):
     made, warnings = [], []
-    slow_manager = fake_http.manager
+    session_class = requests.Session
 
-    def counted(*args, **settings):
-        made.append(settings)
-        time.sleep(0.01)  # a window for other threads to find no pool yet
-        return slow_manager(*args, **settings)
+    def counted():
+        made.append(session_class())
+        time.sleep(0.01)  # a window for other threads to find no session yet
+        return made[-1]
 
-    monkeypatch.setattr(urllib3, "PoolManager", counted)
+    monkeypatch.setattr(requests, "Session", counted)
     client = client_module.SeguraClient(BASE_URL, token="given-token", validate_certs=False, warn=warnings.append)
     with ThreadPoolExecutor(max_workers=8) as threads:
-        pools = list(threads.map(lambda _unused: client.pool, range(8)))
+        sessions = list(threads.map(lambda _unused: client.transport.session, range(8)))
 
-    assert len(made) == 1 and all(pool is fake_http for pool in pools)
+    assert len(made) == 1 and all(session is made[0] for session in sessions)
     assert len(warnings) == 1

@@ -6,14 +6,17 @@ fake failure happened after the request's bytes had started to leave.
 """
 
 import json
+import sys
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
+import requests
 import urllib3
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
-from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials, valid_token, without_userinfo
+from ansible_collections.segura.pam.plugins.module_utils._transport import url_credentials, without_userinfo
+from ansible_collections.segura.pam.plugins.module_utils.client import SeguraClient, valid_token
 from ansible_collections.segura.pam.plugins.module_utils._options import client_from_options
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET
 
@@ -67,7 +70,8 @@ def test_token_endpoint_echoing_the_client_secret_is_masked(make_client, fake_ht
 
 def test_proxy_user_info_is_masked_in_transport_errors(make_client, fake_http):
     reason = urllib3.exceptions.NewConnectionError(None, "Failed to connect to %s" % PROXY)
-    fake_http.fail(urllib3.exceptions.ProxyError("Unable to connect to proxy", reason), times=4, reached_wire=False)
+    fake_http.fail(requests.exceptions.ProxyError(urllib3.exceptions.ProxyError("Unable to connect to proxy", reason)),
+                   times=4, reached_wire=False)
 
     with pytest.raises(errors.ConnectionFailedError) as raised:
         make_client(proxy=PROXY).request("GET", LIST_PATH)
@@ -75,6 +79,69 @@ def test_proxy_user_info_is_masked_in_transport_errors(make_client, fake_http):
     text = messages_of(raised.value)
     assert "pr0xy-pa55" not in text and "squid-user" not in text
     assert "through the proxy" in text
+
+
+BAD_PROXIES = [
+    ("bad-port", "http://squid-user:pr0xy-pa55@proxy.example.com:99999", "port is not a number"),
+    ("hash-in-password", "http://squid-user:pr0xy#pa55@proxy.example.com:3128", "percent-encoded"),
+    ("socks", "socks5://squid-user:pr0xy-pa55@proxy.example.com:1080", "only http:// and https://"),
+    ("not-latin-1", "http://squid-user:pr0xy-\u043f\u0430\u0440\u043e\u043b\u044c@proxy.example.com:3128",
+     "Proxy-Authorization header cannot carry"),
+    ("trailing-newline", "http://squid-user:pr0xy-pa55@proxy.example.com:3128\n", "line breaks"),
+]
+
+
+@pytest.mark.parametrize("source, named", [("segura_proxy", "segura_proxy"), ("HTTPS_PROXY", "HTTPS_PROXY")])
+@pytest.mark.parametrize("proxy, problem", [case[1:] for case in BAD_PROXIES], ids=[case[0] for case in BAD_PROXIES])
+def test_a_proxy_requests_cannot_use_is_refused_before_sending_with_its_user_info_masked(
+        fake_http, monkeypatch, source, named, proxy, problem):
+    registered = []
+    settings = dict(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, token_cache=False, on_secret=registered.append)
+    if source == "HTTPS_PROXY":
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+    else:
+        settings["proxy"] = proxy
+    client = SeguraClient(BASE_URL, **settings)
+
+    with pytest.raises(errors.ConfigurationError) as raised:
+        client.request("GET", LIST_PATH)
+
+    text = messages_of(raised.value)
+    assert problem in text and named in text
+    assert "pr0xy" not in text and "squid-user" not in text
+    assert "squid-user" in registered  # a module masks it in its results too
+    assert fake_http.requests == []
+
+
+def test_the_user_info_of_an_environment_proxy_is_masked_and_registered(fake_http, monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://env-user:env-pa55@proxy.example.com:3128")
+    registered = []
+    client = SeguraClient(BASE_URL, CLIENT_ID, CLIENT_SECRET, token_cache=False, retries=0,
+                          on_secret=registered.append)
+    reason = urllib3.exceptions.NewConnectionError(None, "Failed to connect to http://env-user:env-pa55@proxy")
+    fake_http.fail(requests.exceptions.ProxyError(urllib3.exceptions.ProxyError("Unable to connect to proxy", reason)),
+                   reached_wire=False)
+
+    with pytest.raises(errors.ConnectionFailedError) as raised:
+        client.request("GET", LIST_PATH)
+
+    text = messages_of(raised.value)
+    assert "env-pa55" not in text and "env-user" not in text and "through the proxy" in text
+    assert {"env-user", "env-pa55"} <= set(registered)
+
+
+@pytest.mark.parametrize("failure", [
+    requests.exceptions.InvalidProxyURL("Please check proxy URL. It is malformed and could be missing the host."),
+    requests.exceptions.InvalidURL(urllib3.exceptions.ProxySchemeUnknown("ftp")),
+    requests.exceptions.InvalidURL(urllib3.exceptions.LocationParseError("segura.example.com:x")),
+], ids=["invalid-proxy-url", "proxy-scheme", "location"])
+def test_failures_to_build_the_connection_are_configuration_errors(make_client, fake_http, clock, failure):
+    fake_http.issue_tokens = False
+    fake_http.fail(failure, reached_wire=False)
+
+    with pytest.raises(errors.ConfigurationError):
+        make_client(proxy=PROXY).request("GET", LIST_PATH)
+    assert len(fake_http.requests) == 1 and clock.sleeps == []
 
 
 def test_errors_from_the_http_library_carry_no_request_text_and_no_chained_exception(make_client, fake_http):
@@ -143,8 +210,9 @@ def test_a_fetched_token_that_cannot_be_a_header_is_an_unexpected_answer(make_cl
 
 
 def proxy_drop():
-    """What urllib3 raises for a connection dropped through a proxy, before or after sending."""
-    return urllib3.exceptions.ProxyError("Unable to connect to proxy", OSError("Remote end closed"))
+    """What requests raises for a connection dropped through a proxy, before or after sending."""
+    return requests.exceptions.ProxyError(urllib3.exceptions.ProxyError("Unable to connect to proxy",
+                                                                        OSError("Remote end closed")))
 
 
 def test_a_write_dropped_through_a_proxy_after_sending_is_ambiguous_not_repeated(make_client, fake_http):
@@ -204,28 +272,41 @@ def test_url_credentials_cover_raw_and_decoded_parts():
     assert url_credentials("https://segura.example.com") == set()
 
 
-# -- urllib3 1.26 or newer, everywhere ----------------------------------------------------------
+# -- requests 2.32 or newer, everywhere ----------------------------------------------------------
 
 
-def test_an_old_urllib3_is_refused_with_a_clear_error(monkeypatch):
-    from ansible_collections.segura.pam.plugins.module_utils import client as client_module
+def test_an_old_requests_is_refused_with_a_clear_error(monkeypatch):
+    from ansible_collections.segura.pam.plugins.module_utils import _transport
 
-    monkeypatch.setattr(client_module, "_urllib3", None)
-    monkeypatch.setattr(urllib3, "__version__", "1.25.11")
+    monkeypatch.setattr(_transport, "_requests", None)
+    monkeypatch.setattr(requests, "__version__", "2.31.0")
 
     with pytest.raises(errors.MissingDependencyError) as raised:
-        client_module.import_urllib3()
+        _transport.import_requests()
 
-    assert "'urllib3' 1.25.11 is too old" in str(raised.value) and "urllib3>=1.26" in str(raised.value)
+    assert "'requests' 2.31.0 is too old" in str(raised.value) and "requests>=2.32" in str(raised.value)
 
 
-def test_every_declaration_of_urllib3_asks_for_1_26():
+def test_a_missing_requests_is_a_clear_error(monkeypatch):
+    from ansible_collections.segura.pam.plugins.module_utils import _transport
+
+    monkeypatch.setattr(_transport, "_requests", None)
+    monkeypatch.setitem(sys.modules, "requests", None)  # what an interpreter without requests imports
+
+    with pytest.raises(errors.MissingDependencyError) as raised:
+        _transport.import_requests()
+
+    assert "'requests' is required by segura.pam but is not installed" in str(raised.value)
+    assert "python3-requests" in raised.value.hint
+
+
+def test_every_declaration_of_requests_asks_for_2_32():
     root = Path(__file__).resolve().parents[4]
     declared = [line.strip() for line in (root / "requirements.txt").read_text().splitlines()
                 if line.strip() and not line.startswith("#")]
-    assert declared == ["urllib3>=1.26"]
-    assert "python3-urllib3" in (root / "bindep.txt").read_text()
-    assert "urllib3>=1.26" in (root / "README.md").read_text()
-    assert '"urllib3>=1.26"' in (root / "extensions" / "awx" / "credential_plugin" / "pyproject.toml").read_text()
+    assert declared == ["requests>=2.32"]
+    assert "python3-requests" in (root / "bindep.txt").read_text()
+    assert "requests>=2.32" in (root / "README.md").read_text()
+    assert '"requests>=2.32"' in (root / "extensions" / "awx" / "credential_plugin" / "pyproject.toml").read_text()
     # the execution environments take requirements.txt itself
     assert "python: requirements.txt" in (root / "meta" / "execution-environment.yml").read_text()

@@ -332,9 +332,9 @@ def test_sharing_errors_become_warnings(make_client, fake_http, mysafe_server):
     def unknown_user(sent):
         response = mysafe_server.handle(sent)
         if sent.method == "POST" and sent.path == "/api/mysafe/secretapi":
-            body = json.loads(response.data)
+            body = json.loads(response.content)
             body["api_entity"]["shared_error"] = ["User 'zed' not found"]
-            return make_response(response.status, body)
+            return make_response(response.status_code, body)
         return response
 
     fake_http.handler = unknown_user

@@ -106,7 +106,7 @@ def test_options_reach_the_client():
 
     assert client.verify is False
     assert (client.tenant, client.token_path, client.timeout) == ("acme", "/api/oauth2/token", 7.0)
-    assert client.proxy == "http://proxy.example.com:3128"
+    assert client.transport.proxy == "http://proxy.example.com:3128"
     assert client._cache is None
 
 
@@ -115,7 +115,7 @@ def test_unset_options_take_the_defaults():
 
     assert client.verify is True
     assert client.token_path == "/iso/oauth2/token"
-    assert client.proxy is None and client.tenant is None
+    assert client.transport.proxy is None and client.tenant is None
     assert client._cache is not None
 
 

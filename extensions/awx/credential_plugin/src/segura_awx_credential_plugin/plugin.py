@@ -24,7 +24,8 @@ from ._collection._api import MySafeApi, to_bool
 from ._collection._engine import find_one
 from ._collection._kinds import KINDS
 from ._collection._version import COLLECTION_VERSION
-from ._collection.client import DEFAULT_TOKEN_PATH, SeguraClient, without_userinfo
+from ._collection._transport import without_userinfo
+from ._collection.client import DEFAULT_TOKEN_PATH, SeguraClient
 
 # The shape AWX expects of a credential plugin (awx_plugins.credentials.plugin.CredentialPlugin).
 CredentialPlugin = collections.namedtuple("CredentialPlugin", ["name", "inputs", "backend"])
