@@ -66,20 +66,13 @@ def vendor_error(envelope, status):
     if code in (1001, 1010):
         return errors.ValidationError(shown + ".", code=code, status=status,
                                       hint="Correct the value the message names and run the task again.")
+    # Worded for the kind of item at hand by _api.REFUSAL_HINTS, which knows the kind.
     if code == 1005:
-        return errors.NotFoundError(shown + ".", code=code, status=status,
-                                    hint="Check the identifier; list the secrets you can see with "
-                                         "segura.pam.mysafe_api_secret_info.")
+        return errors.NotFoundError(shown + ".", code=code, status=status)
     if code == 1006:
-        return errors.AccessDeniedError(
-            shown + ".", code=code, status=status,
-            hint="The API user of segura_client_id has no access, or only view access, to this secret: the "
-                 "owner must share it with that user (users_allowed / groups_allowed, with can_edit: true "
-                 "to change, disable or enable it).")
+        return errors.AccessDeniedError(shown + ".", code=code, status=status)
     if code == 1009:
-        return errors.InactiveSecretError(shown + ".", code=code, status=status,
-                                          hint="The secret is disabled: enable it with "
-                                               "segura.pam.mysafe_api_secret state=present.")
+        return errors.InactiveSecretError(shown + ".", code=code, status=status)
     if "criptograf" in text.lower():  # "Ocorreu um erro ao criptografar o texto"
         return errors.ServerError(
             shown + ".", code=code, status=status,
@@ -90,7 +83,7 @@ def vendor_error(envelope, status):
                                   hint="This is a failure on the Segura server: try again later or contact "
                                        "the Segura administrators with the time of the request.")
     return errors.ServerError(shown + ".", code=code, status=status,
-                              hint="This error code is not documented for MySafe API secrets.")
+                              hint="This error code is not documented for MySafe.")
 
 
 def json_or_none(response):
