@@ -10,8 +10,8 @@ LABELS = {
     "apply_loop": "ansible-playbook, loop of mysafe_api_secret over N unchanged secrets (before the bulk module)",
     "role_unchanged": "ansible-playbook, role mysafe_api_secrets, N unchanged secrets",
     "role_new": "ansible-playbook, role mysafe_api_secrets, N new secrets",
-    "bulk": "ansible-playbook, bulk module mysafe_api_secrets, N unchanged secrets",
-    "bulk_slow": "ansible-playbook, bulk module mysafe_api_secrets, N unchanged secrets, {latency} ms latency",
+    "bulk": "ansible-playbook, bulk module mysafe_items, N unchanged secrets",
+    "bulk_slow": "ansible-playbook, bulk module mysafe_items, N unchanged secrets, {latency} ms latency",
     "startup": "ansible-playbook, one no-op task (fixed cost)",
 }
 CHART_STYLE = {  # approach -> (colour, marker)
