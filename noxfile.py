@@ -13,6 +13,7 @@ A minor for which no fitting Python runs is SKIPPED, which is not a pass (see
 tests/compat/require_a_pass.py for the run that passed nothing).
 """
 
+import functools
 import os
 import re
 import shutil
@@ -42,6 +43,7 @@ def _version_key(path):
     return tuple(int(number) for number in re.findall(r"\d+", path.parents[1].name))
 
 
+@functools.cache  # one probe per Python, however many minors share it
 def working_python(version):
     """Path of a Python ``version`` that runs and can make venvs, or None: PATH first, then pyenv's
     installed versions, newest patch first (a pyenv shim on PATH fails for a version pyenv does not
