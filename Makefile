@@ -13,6 +13,7 @@ COLLECTIONS := $(CURDIR)/.tmp/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/segura/pam
 SANITY_ROOT := build/sanity
 SANITY_DIR := $(SANITY_ROOT)/ansible_collections/segura/pam
+COMPAT_REPORT := build/compat/report.json
 # ansible-test bootstraps pip in its venvs with a script it downloads from a host we cannot
 # reach; it first looks for a cached copy here (the version is ansible-test's pinned pip).
 PIP_BOOTSTRAP := $(HOME)/.ansible/test/cache/get_pip_24_2.py
@@ -51,9 +52,11 @@ integration: venv
 	$(PYTEST) tests/integration -q -n 2 $(NO_TESTS_OK)
 
 ## make compat: unit tests, plugin docs and smoke playbooks on every supported ansible-core minor,
-## each in its own venv under build/compat (kept between runs); `make compat V=2.16` runs one.
+## one nox session each (noxfile.py), venvs kept under build/compat; `make compat V=2.16` runs one.
 compat: venv
-	$(BIN)/python tests/compat/run.py $(V)
+	mkdir -p $(dir $(COMPAT_REPORT))
+	$(BIN)/nox --report $(COMPAT_REPORT) $(if $(V),--sessions $(addprefix compat-,$(V)),--tags compat)
+	$(BIN)/python tests/compat/require_a_pass.py $(COMPAT_REPORT)
 
 sanity: venv
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_DIR)
