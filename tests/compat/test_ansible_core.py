@@ -20,12 +20,9 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-TESTS_DIR = REPO / "tests"
-if str(TESTS_DIR) not in sys.path:
-    sys.path.insert(0, str(TESTS_DIR))
 
-from simulator import certs  # noqa: E402 - needs the path above
-from simulator.control import SimulatorProcess  # noqa: E402 - needs the path above
+from simulator import certs  # tests/ is on the path through pytest.ini's pythonpath
+from simulator.control import SimulatorProcess
 
 # The ansible-core of this venv, next to the Python that runs pytest.
 ANSIBLE_BIN = Path(sys.executable).parent
