@@ -16,12 +16,11 @@ from urllib.parse import urlsplit
 import pytest
 from simulator.control import SimulatorProcess
 from credential_plugin_support import awx_call, input_problems, plugin_environment, run_driver
-from totp import totp
+from totp import RFC_SEED, totp
 
 PLUGIN_NAME = "Segura MySafe Lookup"
 TOKEN = re.compile(r"\b[0-9a-f]{40}\b")  # the simulator's access tokens
-# RFC 6238's SHA1 test seed (ASCII "12345678901234567890"), and a time whose code starts with a zero.
-TOTP_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+# A time whose code for RFC 6238's SHA1 test seed starts with a zero.
 CLOCK = 1111111109
 
 SECRET = {
@@ -39,7 +38,7 @@ PASSWORD = {
     "username": "svc_app",
     "password": "db-password-Tz48",
     "url": "https://db.example.com",
-    "secret_key": TOTP_SEED,
+    "secret_key": RFC_SEED,
     "notes": "Rotated monthly",
     "tags": "db,prod",
 }
@@ -79,8 +78,8 @@ ALL_KINDS = pytest.mark.parametrize("kind", list(KINDS.values()), ids=list(KINDS
 
 def test_the_independent_totp_matches_rfc_6238():
     # RFC 6238 appendix B (8 digits); the plugin's token has 6, the same code's last digits
-    assert totp(TOTP_SEED, 59, digits=8) == "94287082" and totp(TOTP_SEED, 59) == "287082"
-    assert totp(TOTP_SEED, CLOCK, digits=8) == "07081804" and totp(TOTP_SEED, CLOCK) == "081804"
+    assert totp(RFC_SEED, 59, digits=8) == "94287082" and totp(RFC_SEED, 59) == "287082"
+    assert totp(RFC_SEED, CLOCK, digits=8) == "07081804" and totp(RFC_SEED, CLOCK) == "081804"
 
 
 @pytest.fixture(scope="session")
@@ -154,7 +153,7 @@ def item_secrets(sim):
     """Every secret the simulator's users and samples hold, none of which a message may show."""
     return ([user["client_secret"] for user in sim.users.values()]
             + [SECRET["client_secret"], PASSWORD["password"], PASSWORD["secret_key"], NOTE["note"],
-               totp(TOTP_SEED, CLOCK)])
+               totp(RFC_SEED, CLOCK)])
 
 
 # -- the package ---------------------------------------------------------------------------------
@@ -252,7 +251,7 @@ def test_every_field_of_every_kind(call, described, sim, kind):
     if kind.name == "password":  # same name, another account: username tells them apart
         seed(sim, kind, name="twin", username="svc_other", password="other-password-Nc20")
         seed(sim, kind, name="twin", username="svc_app", password="app-password-Hm61")
-    expected = dict(kind.item, identifier=str(identifier), token=totp(TOTP_SEED, CLOCK))
+    expected = dict(kind.item, identifier=str(identifier), token=totp(RFC_SEED, CLOCK))
     sim.control.clock(CLOCK)
     by_identifier = {"identifier": str(identifier)}
     selections = [dict((key, kind.item[key]) for key in keys) for keys in kind.selections]
@@ -291,7 +290,7 @@ def test_a_password_token_is_the_totp_code_at_the_time_of_the_lookup(call, descr
         [outcome] = call(lookup(described, sim, metadata))
         codes.append(outcome["value"])
 
-    assert codes == [totp(TOTP_SEED, 59), totp(TOTP_SEED, 89)]
+    assert codes == [totp(RFC_SEED, 59), totp(RFC_SEED, 89)]
     assert codes[0] == "287082" and codes[1] != codes[0]
 
 

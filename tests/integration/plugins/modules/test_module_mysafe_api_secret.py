@@ -1,16 +1,15 @@
 """segura.pam.mysafe_api_secret driven by real ansible-playbook runs against the HTTPS simulator.
 
-Each test states the server's contents before the run (seeded straight through the API, which is
-quicker than a playbook), runs a playbook as a user would write it, and then checks three things:
-what the tasks reported, what the simulator stores (``sim.control.secrets()``) and how many write
+Each test states the server's contents before the run (``item_support.seed``, uncounted), runs a
+playbook as a user would write it, and then checks three things: what the tasks reported, what the simulator stores (``sim.control.secrets()``) and how many write
 requests reached it (``sim.control.counters()``), since "nothing differs" must mean "nothing sent".
 """
 
-import requests
-
+from item_support import seed, stored, writes
+from kinds import ROWS
 from module_steps import ModuleSteps, run_playbook, step
 
-API = "/api/mysafe/secretapi"
+KIND = ROWS["api_secret"]
 
 # Every option of the module (and one connection option, for the wrong-credentials case); the
 # steps playbook passes each one only when a step sets it.
@@ -18,51 +17,6 @@ STEP_OPTIONS = ("identifier", "identifier_code", "name", "url", "client_id", "cl
                 "method", "users_allowed", "groups_allowed", "state", "update_secret", "segura_client_id")
 
 STEPS = ModuleSteps("segura.pam.mysafe_api_secret", STEP_OPTIONS, "api_secret")
-
-SEEDED_FIELDS = {
-    "name": "GCP payments",
-    "url": "https://gcp.example.com",
-    "client_id": "gcp-app",
-    "client_secret": "seeded-client-secret-Zq81",
-    "identifier_code": "",
-    "method": "get",
-    "tags": "cloud,payments",
-    "notes": "Owned by the platform team",
-    "users_allowed": [],
-    "groups_allowed": [],
-}
-
-
-# -- helpers ------------------------------------------------------------------------------
-
-def seed_secret(sim, owner="alice", active=True, **fields):
-    """Store one secret as ``owner`` through the API; returns its identifier.
-
-    The counters are zeroed afterwards, so they count only what the playbook under test sends.
-    """
-    def call(path, token=None, **kwargs):
-        headers = {"Authorization": "Bearer " + token} if token else {}
-        response = requests.post(sim.url + path, headers=headers, verify=sim.ca_path, timeout=10, **kwargs)
-        response.raise_for_status()
-        return response.json()
-
-    token = call("/iso/oauth2/token", data=dict(grant_type="client_credentials", **sim.users[owner]))["access_token"]
-    answer = call(API, token, json=dict(SEEDED_FIELDS, **fields))
-    identifier = int(answer["api_entity"]["identifier"])
-    if not active:
-        call("%s/inactive/%d" % (API, identifier), token)
-    sim.control.reset()
-    return identifier
-
-
-def stored(sim):
-    """The simulator's records by identifier (owner, active and the clear client_secret included)."""
-    return {secret["identifier"]: secret for secret in sim.control.secrets()}
-
-
-def writes(sim):
-    counters = sim.control.counters()
-    return {endpoint: counters["endpoints"][endpoint] for endpoint in ("create", "update", "inactive", "active")}
 
 
 # -- create and rerun -----------------------------------------------------------------------
@@ -113,12 +67,12 @@ def test_create_then_rerun_with_reordered_lists_writes_nothing(playbook, sim):
         "wanted_users": [{"username": "bob", "can_edit": True}, {"username": "carol"}],
         "wanted_groups": [{"name": "devops", "can_edit": False}, {"name": "auditors", "can_edit": True}]})
 
-    secret = stored(sim)[1]
+    secret = stored(sim, KIND)[1]
     assert secret["owner"] == "alice"
     assert secret["client_secret"] == gcp_secret
     assert secret["method"] == "get"  # sent in lower case
     assert sorted(secret["tags"].split(",")) == ["cloud", "payments"]
-    assert writes(sim)["create"] == 1
+    assert writes(sim, KIND)["create"] == 1
 
     sim.control.reset()
     # Same wanted state written differently: other order, duplicate tag, other case, explicit default.
@@ -129,7 +83,7 @@ def test_create_then_rerun_with_reordered_lists_writes_nothing(playbook, sim):
         "wanted_groups": [{"name": "auditors", "can_edit": True}, {"name": "devops"}]})
 
     assert sim.control.counters()["writes"] == 0
-    assert stored(sim)[1] == secret
+    assert stored(sim, KIND)[1] == secret
     assert "changed=0" in rerun.stdout
     assert gcp_secret not in rerun.output
 
@@ -152,8 +106,8 @@ FIELD_CHANGES = [
 
 
 def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
-    identifier = seed_secret(sim)
-    before = stored(sim)[identifier]
+    identifier = seed(sim, KIND)
+    before = stored(sim, KIND)[identifier]
     changes = [step("set " + field, changed=True, operation="updated", identifier=identifier, **{field: value})
                for field, value, _unused in FIELD_CHANGES]
     # Every new value again in one task: all fields are already as wanted.
@@ -168,12 +122,12 @@ def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
         assert sorted(result["diff"]["after"]) == [field]
     assert results[-1]["diff"]["before"] == results[-1]["diff"]["after"]
     expected = dict(before, **{field: value for field, _unused, value in FIELD_CHANGES})
-    assert stored(sim)[identifier] == expected
-    assert writes(sim) == {"create": 0, "update": len(FIELD_CHANGES), "inactive": 0, "active": 0}
+    assert stored(sim, KIND)[identifier] == expected
+    assert writes(sim, KIND) == {"create": 0, "update": len(FIELD_CHANGES), "inactive": 0, "active": 0}
 
 
 def test_sharing_lists_are_exact_and_order_does_not_matter(playbook, sim):
-    identifier = seed_secret(sim, users_allowed=[{"username": "bob", "can_edit": True}, {"username": "carol"}],
+    identifier = seed(sim, KIND, users_allowed=[{"username": "bob", "can_edit": True}, {"username": "carol"}],
                              groups_allowed=[{"name": "devops"}, {"name": "auditors", "can_edit": True}])
     bob_editor = {"username": "bob", "can_edit": True}
     steps = [
@@ -197,17 +151,17 @@ def test_sharing_lists_are_exact_and_order_does_not_matter(playbook, sim):
     results, run = STEPS.apply(playbook, steps, warnings=True)  # the unknown user's sharing warning
 
     STEPS.check(steps, results)
-    secret = stored(sim)[identifier]
+    secret = stored(sim, KIND)[identifier]
     assert secret["users_allowed"] == [{"username": "bob", "can_edit": False}]
     assert secret["groups_allowed"] == []
-    assert writes(sim)["update"] == 6
+    assert writes(sim, KIND)["update"] == 6
     # Segura drops unknown users; the module says so instead of pretending all went well.
     assert "User 'zed' not found" in run.output
 
 
 def test_update_secret_on_create_never_overwrites_an_existing_secret(playbook, sim):
-    kept = seed_secret(sim, name="Legacy CRM", client_secret="rotated-elsewhere-Kd55")
-    rotated = seed_secret(sim, name="Rotated", client_secret="old-client-secret-Wm18")
+    kept = seed(sim, KIND, name="Legacy CRM", client_secret="rotated-elsewhere-Kd55")
+    rotated = seed(sim, KIND, name="Rotated", client_secret="old-client-secret-Wm18")
     steps = [
         step("on_create, other secret", changed=False, operation="unchanged", identifier=kept,
              client_secret="initial-value-Tt09", update_secret="on_create"),
@@ -225,7 +179,7 @@ def test_update_secret_on_create_never_overwrites_an_existing_secret(playbook, s
 
     STEPS.check(steps, results)
     assert "client_secret" not in results[1]["diff"]["after"]
-    secrets = stored(sim)
+    secrets = stored(sim, KIND)
     assert secrets[kept]["client_secret"] == "rotated-elsewhere-Kd55"
     assert secrets[kept]["notes"] == "Rotated by the vault"
     assert secrets[rotated]["client_secret"] == "new-client-secret-Lp44"
@@ -235,10 +189,10 @@ def test_update_secret_on_create_never_overwrites_an_existing_secret(playbook, s
 # -- check mode and diff ----------------------------------------------------------------------
 
 def test_check_mode_writes_nothing_and_predicts_the_real_run(playbook, sim):
-    to_update = seed_secret(sim, name="To update")
-    to_disable = seed_secret(sim, name="To disable")
-    to_enable = seed_secret(sim, name="To enable", active=False)
-    before = stored(sim)
+    to_update = seed(sim, KIND, name="To update")
+    to_disable = seed(sim, KIND, name="To disable")
+    to_enable = seed(sim, KIND, name="To enable", active=False)
+    before = stored(sim, KIND)
 
     steps = [
         step("create", changed=True, operation="created", name="New", url="https://new.example.com",
@@ -255,15 +209,15 @@ def test_check_mode_writes_nothing_and_predicts_the_real_run(playbook, sim):
     STEPS.check(steps, preview)
     assert preview[0]["identifier"] is None  # would be created: no id yet
     assert sim.control.counters()["writes"] == 0
-    assert stored(sim) == before
+    assert stored(sim, KIND) == before
 
     applied, _unused = STEPS.apply(playbook, steps)
 
     STEPS.check(steps, applied)
     assert [r["diff"] for r in applied] == [r["diff"] for r in preview]
     assert applied[1]["api_secret"] == preview[1]["api_secret"]  # the predicted secret is the real one
-    assert writes(sim) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
-    secrets = stored(sim)
+    assert writes(sim, KIND) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
+    secrets = stored(sim, KIND)
     assert secrets[to_update]["url"] == "https://updated.example.com"
     assert (secrets[to_disable]["active"], secrets[to_enable]["active"]) == (False, True)
 
@@ -325,7 +279,7 @@ DIFF_PLAYBOOK = """
 
 
 def test_diff_shows_compared_fields_and_masks_the_client_secret(playbook, sim):
-    identifier = seed_secret(sim)
+    identifier = seed(sim, KIND)
     new_secret = "diffed-client-secret-Ux92"
 
     # -v prints every result too, so the leak check covers more than the diff itself.
@@ -339,9 +293,9 @@ def test_diff_shows_compared_fields_and_masks_the_client_secret(playbook, sim):
     assert '+    "client_secret": "******** (changed)",' in printed
     assert '+    "notes": "Moved"' in printed
     assert '-    "active": true' in printed and '+    "active": false' in printed
-    for secret_value in (new_secret, SEEDED_FIELDS["client_secret"]):
+    for secret_value in (new_secret, KIND.sample["client_secret"]):
         assert secret_value not in result.output
-    assert stored(sim)[identifier]["client_secret"] == new_secret
+    assert stored(sim, KIND)[identifier]["client_secret"] == new_secret
 
 
 # -- disable and enable -----------------------------------------------------------------------
@@ -392,15 +346,15 @@ DISABLE_PLAYBOOK = """
 
 
 def test_disable_and_enable_round_trip(playbook, sim):
-    identifier = seed_secret(sim, identifier_code="payments")
+    identifier = seed(sim, KIND, identifier_code="payments")
 
     run_playbook(playbook, DISABLE_PLAYBOOK, extra_vars={"secret_id": identifier})
 
-    secret = stored(sim)[identifier]
+    secret = stored(sim, KIND)[identifier]
     assert secret["active"] is True
     assert secret["notes"] == "Back in use"
     # Twice each: "disable again" and "enable again" sent nothing.
-    assert writes(sim) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
+    assert writes(sim, KIND) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
 
 
 # -- selecting the secret ---------------------------------------------------------------------
@@ -455,10 +409,10 @@ SELECT_PLAYBOOK = """
 
 
 def test_select_by_identifier_code_or_name_and_refuse_ambiguous_names(playbook, sim):
-    alpha = seed_secret(sim, name="Alpha", identifier_code="code-alpha")
-    beta = seed_secret(sim, name="Beta", identifier_code="code-beta")
-    twins = [seed_secret(sim, name="Twin"), seed_secret(sim, name="Twin")]
-    before = stored(sim)
+    alpha = seed(sim, KIND, name="Alpha", identifier_code="code-alpha")
+    beta = seed(sim, KIND, name="Beta", identifier_code="code-beta")
+    twins = [seed(sim, KIND, name="Twin"), seed(sim, KIND, name="Twin")]
+    before = stored(sim, KIND)
 
     result = playbook.run(SELECT_PLAYBOOK, extra_vars={"alpha": alpha, "beta": beta, "twins": twins})
 
@@ -466,13 +420,13 @@ def test_select_by_identifier_code_or_name_and_refuse_ambiguous_names(playbook, 
     assert "fatal: [localhost]" in result.stdout
     assert "2 API secrets visible to this API user have name 'Twin'" in result.stdout
     assert "Traceback" not in result.output
-    secrets = stored(sim)
+    secrets = stored(sim, KIND)
     assert secrets[alpha]["name"] == "Alpha renamed"
     assert (secrets[beta]["notes"], secrets[beta]["url"], secrets[beta]["identifier_code"]) == (
         "by identifier", "https://beta.example.com", "code-beta-2")
     assert [secrets[twin] for twin in twins] == [before[twin] for twin in twins]
     assert sorted(s["name"] for s in secrets.values()) == ["Alpha renamed", "Beta", "Delta", "Gamma", "Twin", "Twin"]
-    assert writes(sim) == {"create": 2, "update": 4, "inactive": 0, "active": 0}
+    assert writes(sim, KIND) == {"create": 2, "update": 4, "inactive": 0, "active": 0}
 
 
 # -- permissions ------------------------------------------------------------------------------
@@ -526,13 +480,13 @@ def test_permissions_of_a_user_with_several_kinds_of_access(playbook, sim):
         "editor": {"users_allowed": [{"username": "bob", "can_edit": True}]},
         "group": {"groups_allowed": [{"name": "devops", "can_edit": True}]},
     }
-    ids = {kind: seed_secret(sim, owner="carol", name="Carol " + kind.replace("_", " "), **share)
+    ids = {kind: seed(sim, KIND, owner="carol", name="Carol " + kind.replace("_", " "), **share)
            for kind, share in shares.items()}
-    before = stored(sim)
+    before = stored(sim, KIND)
 
     run_playbook(playbook, PERMISSIONS_PLAYBOOK, user="bob", extra_vars={"ids": ids})
 
-    secrets = stored(sim)
+    secrets = stored(sim, KIND)
     for kind in ("private", "view_only"):
         assert secrets[ids[kind]] == before[ids[kind]]
     for kind in ("editor", "group"):
@@ -590,7 +544,7 @@ def test_connection_options_from_module_defaults_of_the_action_group(playbook, s
 
     (secret,) = sim.control.secrets()
     assert (secret["name"], secret["owner"]) == ("Defaults", "dave")
-    assert writes(sim)["create"] == 1
+    assert writes(sim, KIND)["create"] == 1
 
 
 # -- failures ---------------------------------------------------------------------------------
@@ -623,14 +577,14 @@ def failure_steps(first, second):
 
 
 def test_every_mistake_fails_with_an_actionable_message_and_writes_nothing(playbook, sim):
-    first = seed_secret(sim, name="First", identifier_code="code-first")
-    second = seed_secret(sim, name="Second", identifier_code="code-second")
-    before = stored(sim)
+    first = seed(sim, KIND, name="First", identifier_code="code-first")
+    second = seed(sim, KIND, name="Second", identifier_code="code-second")
+    before = stored(sim, KIND)
     steps = failure_steps(first, second)
 
     results, _unused = STEPS.apply(playbook, steps)
 
     STEPS.check(steps, results)
-    assert stored(sim) == before
+    assert stored(sim, KIND) == before
     # The duplicate code is the only mistake the server has to find; it refused that one update.
-    assert writes(sim) == {"create": 0, "update": 1, "inactive": 0, "active": 0}
+    assert writes(sim, KIND) == {"create": 0, "update": 1, "inactive": 0, "active": 0}

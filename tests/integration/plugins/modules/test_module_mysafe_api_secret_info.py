@@ -7,8 +7,7 @@ so every run must leave the simulator's write counter at zero.
 
 import pytest
 
-# The sibling module test file owns the seeding helpers (pytest puts this directory on sys.path).
-from test_module_mysafe_api_secret import seed_secret, stored
+from item_support import run_read_only, seed, stored
 
 SECRET_VALUES = {
     "alpha": "alpha-client-secret-Fe40",
@@ -24,27 +23,19 @@ DEVOPS_VIEW = [{"name": "devops"}]
 @pytest.fixture
 def ids(sim):
     """Seed the visible world; returns the identifiers by short name."""
-    def seed(key, owner, **fields):
-        return seed_secret(sim, owner=owner, client_secret=SECRET_VALUES[key], **fields)
+    def seed_visible(key, owner, **fields):
+        return seed(sim, "api_secret", owner=owner, client_secret=SECRET_VALUES[key], **fields)
 
     return {
-        "alpha": seed("alpha", "alice", name="Alpha", identifier_code="code-a", tags="cloud,payments"),
-        "beta": seed("beta", "alice", name="Beta", identifier_code="code-b", tags="cloud"),
-        "gamma": seed("gamma", "alice", name="Gamma", identifier_code="code-c", tags="db", active=False),
-        "private": seed("private", "carol", name="Carol private", identifier_code="code-d", tags="cloud"),
-        "team": seed("team", "carol", name="Team", identifier_code="team", tags="team", groups_allowed=DEVOPS_VIEW),
+        "alpha": seed_visible("alpha", "alice", name="Alpha", identifier_code="code-a", tags="cloud,payments"),
+        "beta": seed_visible("beta", "alice", name="Beta", identifier_code="code-b", tags="cloud"),
+        "gamma": seed_visible("gamma", "alice", name="Gamma", identifier_code="code-c", tags="db", active=False),
+        "private": seed_visible("private", "carol", name="Carol private", identifier_code="code-d", tags="cloud"),
+        "team": seed_visible("team", "carol", name="Team", identifier_code="team", tags="team", groups_allowed=DEVOPS_VIEW),
         # Same code as alice's Beta: codes are unique per owner only.
-        "team_beta": seed("team_beta", "carol", name="Team beta", identifier_code="code-b", tags="team",
+        "team_beta": seed_visible("team_beta", "carol", name="Team beta", identifier_code="code-b", tags="team",
                           groups_allowed=DEVOPS_VIEW),
     }
-
-
-def run_read_only(playbook, sim, text, ids, **options):
-    result = playbook.run(text, extra_vars={"ids": ids, "values": SECRET_VALUES}, **options)
-    assert result.rc == 0, result
-    assert "Traceback" not in result.output
-    assert sim.control.counters()["writes"] == 0
-    return result
 
 
 READ_PLAYBOOK = """
@@ -146,14 +137,14 @@ READ_PLAYBOOK = """
 
 
 def test_read_by_identifier_by_code_and_as_lists(playbook, sim, ids):
-    before = stored(sim)
+    before = stored(sim, "api_secret")
 
     # -v prints every result that is not no_log, so masking is checked on real output.
-    result = run_read_only(playbook, sim, READ_PLAYBOOK, ids, verbosity=1)
+    result = run_read_only(playbook, sim, READ_PLAYBOOK, {"ids": ids, "values": SECRET_VALUES}, verbosity=1)
 
     for value in SECRET_VALUES.values():
         assert value not in result.output
-    assert stored(sim) == before
+    assert stored(sim, "api_secret") == before
     assert sim.control.counters()["endpoints"]["read"] > 0
 
 
@@ -198,4 +189,4 @@ ERRORS_PLAYBOOK = """
 
 
 def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, ids):
-    run_read_only(playbook, sim, ERRORS_PLAYBOOK, ids)
+    run_read_only(playbook, sim, ERRORS_PLAYBOOK, {"ids": ids, "values": SECRET_VALUES})

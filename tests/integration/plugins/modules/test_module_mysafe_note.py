@@ -7,41 +7,18 @@ write it, and checks what the tasks reported (asserts inside the playbook), what
 ``module_defaults`` blocks carrying their access keys, which keeps each test to one or two runs.
 """
 
-import json
 
+from item_support import as_user, secret_vars, seed, stored, writes
+from kinds import ROWS
 from module_steps import run_playbook
+
+KIND = ROWS["note"]
 
 # Contents seeded straight into the simulator: the module reads them but never receives them as an
 # option, so Ansible's own no_log masking cannot hide them; only the module's masking can.
-SEEDED = "seeded-note-canary-Kd55 the break-glass steps"
+SEEDED = KIND.sample["note"]
 SECOND = "second-note-canary-Wm18 rewritten steps"
 NEW = "new-note-canary-Tt09 first version"
-
-
-def seed_note(sim, owner="alice", active=True, name="Runbook", note=SEEDED, **fields):
-    return sim.control.seed("notes", owner=owner, active=active, name=name, note=note, **fields)
-
-
-def stored(sim):
-    """The simulator's notes by identifier (owner, active and the clear content included)."""
-    return {note["identifier"]: note for note in sim.control.notes()}
-
-
-def writes(sim):
-    endpoints = sim.control.counters("notes")["endpoints"]
-    return {endpoint: endpoints[endpoint] for endpoint in ("create", "update", "inactive", "active")}
-
-
-def secret_vars(playbook, **values):
-    """Values for ``vars_files: [secrets.yml]`` (beside the playbooks): at -vvv and more ansible-playbook
-    prints its command line, so canaries never travel in ``-e``."""
-    (playbook.workdir / "secrets.yml").write_text(json.dumps(values))
-
-
-def as_user(sim, user):
-    """The connection of ``user``, for a ``module_defaults`` block."""
-    creds = sim.users[user]
-    return {"segura_client_id": creds["client_id"], "segura_client_secret": creds["client_secret"]}
 
 
 # -- create, check mode, rerun ----------------------------------------------------------------
@@ -82,14 +59,14 @@ def test_check_mode_create_then_create_then_rerun_writes_once(playbook, sim):
     # --check first: the prediction of the real run, and nothing stored or sent.
     predicted = run_playbook(playbook, CREATE_PLAYBOOK, check=True, diff=True, extra_vars=dict(
         first, expect_changed=True, expect_operation="created", expect_identifier=None))
-    assert stored(sim) == {} and writes(sim) == {"create": 0, "update": 0, "inactive": 0, "active": 0}
+    assert stored(sim, KIND) == {} and writes(sim, KIND) == {"create": 0, "update": 0, "inactive": 0, "active": 0}
 
     run_playbook(playbook, CREATE_PLAYBOOK, extra_vars=dict(
         first, expect_changed=True, expect_operation="created", expect_identifier=1))
-    note = stored(sim)[1]
+    note = stored(sim, KIND)[1]
     assert (note["owner"], note["note"], note["active"]) == ("alice", NEW, True)
     assert sorted(note["tags"].split(",")) == ["payments", "runbook"]
-    assert writes(sim) == {"create": 1, "update": 0, "inactive": 0, "active": 0}
+    assert writes(sim, KIND) == {"create": 1, "update": 0, "inactive": 0, "active": 0}
 
     sim.control.reset()
     # The same wanted state written differently: other order, a duplicate tag, the explicit default.
@@ -98,7 +75,7 @@ def test_check_mode_create_then_create_then_rerun_writes_once(playbook, sim):
         "wanted_users": [{"username": "carol", "can_edit": False}, {"username": "bob", "can_edit": True}],
         "expect_changed": False, "expect_operation": "unchanged", "expect_identifier": 1})
     assert sim.control.counters("notes")["writes"] == 0
-    assert stored(sim)[1] == note
+    assert stored(sim, KIND)[1] == note
     assert "changed=0" in rerun.stdout
     for run in (predicted, rerun):
         assert NEW not in run.output
@@ -151,7 +128,7 @@ UPDATE_PLAYBOOK = """
 
 
 def test_updates_send_only_the_difference_and_mask_the_content(playbook, sim):
-    ident = seed_note(sim, tags="runbook")
+    ident = seed(sim, KIND, tags="runbook")
     third = "third-note-canary-Qa31 never stored"
 
     # --diff and -v print every result and diff, so masking is checked on real output.
@@ -163,10 +140,10 @@ def test_updates_send_only_the_difference_and_mask_the_content(playbook, sim):
     assert '+    "name": "Runbook 2026"' in printed
     for content in (SEEDED, SECOND, third):
         assert content not in result.output
-    note = stored(sim)[ident]
+    note = stored(sim, KIND)[ident]
     assert (note["name"], note["note"], note["tags"]) == ("Runbook 2026", SECOND, "ops")
     # rewritten, tags_only, renamed: the check-mode tasks and the unchanged ones sent nothing.
-    assert writes(sim) == {"create": 0, "update": 3, "inactive": 0, "active": 0}
+    assert writes(sim, KIND) == {"create": 0, "update": 3, "inactive": 0, "active": 0}
 
 
 # -- sharing and permissions -------------------------------------------------------------------
@@ -250,17 +227,17 @@ PERMISSIONS_PLAYBOOK = """
 
 def test_sharing_with_several_users_and_what_each_may_do(playbook, sim):
     ids = {
-        "shared": seed_note(sim, name="Shared runbook"),
-        "group": seed_note(sim, owner="carol", name="Carol group",
+        "shared": seed(sim, KIND, name="Shared runbook"),
+        "group": seed(sim, KIND, owner="carol", name="Carol group",
                            groups_allowed=[{"name": "devops", "can_edit": True}]),
-        "private": seed_note(sim, owner="carol", name="Carol private"),
+        "private": seed(sim, KIND, owner="carol", name="Carol private"),
     }
-    before = stored(sim)
+    before = stored(sim, KIND)
 
     run_playbook(playbook, PERMISSIONS_PLAYBOOK,
                  extra_vars={"ids": ids, "bob": as_user(sim, "bob"), "carol": as_user(sim, "carol")})
 
-    notes = stored(sim)
+    notes = stored(sim, KIND)
     shared = notes[ids["shared"]]
     assert (shared["note"], shared["active"], shared["owner"]) == ("bob was here", True, "alice")
     assert shared["users_allowed"] == [{"username": "bob", "can_edit": True}]
@@ -270,7 +247,7 @@ def test_sharing_with_several_users_and_what_each_may_do(playbook, sim):
     assert (own["name"], own["note"]) == ("Carol private", "bob's own")
     # share, bob's edit, bob's group edit and alice's unsharing; carol's refused update is counted
     # as it reached the server, her refused disable too.
-    assert writes(sim) == {"create": 1, "update": 5, "inactive": 2, "active": 1}
+    assert writes(sim, KIND) == {"create": 1, "update": 5, "inactive": 2, "active": 1}
 
 
 # -- disable and enable -----------------------------------------------------------------------
@@ -324,14 +301,14 @@ DISABLE_PLAYBOOK = """
 
 
 def test_disable_and_enable_round_trip(playbook, sim):
-    ident = seed_note(sim)
+    ident = seed(sim, KIND)
 
     result = run_playbook(playbook, DISABLE_PLAYBOOK, extra_vars={"ident": ident, "second": SECOND})
 
-    note = stored(sim)[ident]
+    note = stored(sim, KIND)[ident]
     assert (note["active"], note["note"]) == (True, SECOND)
     # Twice each: "disable again", "enable again" and the check-mode enable sent nothing.
-    assert writes(sim) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
+    assert writes(sim, KIND) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
     assert SEEDED not in result.output
 
 
@@ -366,17 +343,17 @@ SELECT_PLAYBOOK = """
 
 
 def test_names_select_exactly_and_ambiguous_names_are_refused(playbook, sim):
-    ids = {key: seed_note(sim, name=name) for key, name in (
+    ids = {key: seed(sim, KIND, name=name) for key, name in (
         ("lower", "deploy"), ("deploy", "Deploy"), ("older", "Deploy old"), ("twin_1", "Twin"), ("twin_2", "Twin"))}
-    before = stored(sim)
+    before = stored(sim, KIND)
 
     run_playbook(playbook, SELECT_PLAYBOOK, extra_vars={"ids": ids})
 
-    notes = stored(sim)
+    notes = stored(sim, KIND)
     assert notes[ids["deploy"]]["tags"] == "selected"
     for key in ("lower", "older", "twin_1", "twin_2"):
         assert notes[ids[key]] == before[ids[key]]
-    assert writes(sim) == {"create": 1, "update": 1, "inactive": 0, "active": 0}
+    assert writes(sim, KIND) == {"create": 1, "update": 1, "inactive": 0, "active": 0}
 
 
 # -- the content length limit and other mistakes ------------------------------------------------
@@ -447,7 +424,7 @@ def test_mistakes_fail_before_any_request(playbook, sim):
     # "No content" is the only mistake that needs the server: the list that shows no such note exists.
     assert counters["endpoints"]["list"] == 1 and counters["writes"] == 0
     assert counters["total"] == counters["token"] + 1
-    assert stored(sim) == {}
+    assert stored(sim, KIND) == {}
 
 
 LIMIT_PLAYBOOK = """
@@ -491,7 +468,7 @@ def test_901_characters_send_nothing_and_900_are_stored(playbook, sim):
     run_playbook(playbook, LIMIT_OK_PLAYBOOK, extra_vars={"at_limit": at_limit})
     (note,) = sim.control.notes()
     assert note["note"] == at_limit and len(note["note"]) == 900
-    assert writes(sim)["create"] == 1 and sim.control.counters("notes")["writes"] == 1
+    assert writes(sim, KIND)["create"] == 1 and sim.control.counters("notes")["writes"] == 1
 
 
 # -- no content anywhere at -vvvv ---------------------------------------------------------------
@@ -543,10 +520,10 @@ def test_no_content_in_output_or_log_at_vvvv(playbook, sim):
     seeded = {"seeded": "leak-seeded-canary-Rr17", "view_only": "leak-viewonly-canary-Ow03",
               "hidden": "leak-hidden-canary-Jk28"}
     ids = {
-        "seeded": seed_note(sim, name="Seeded", note=seeded["seeded"]),
-        "view_only": seed_note(sim, owner="carol", name="View only", note=seeded["view_only"],
+        "seeded": seed(sim, KIND, name="Seeded", note=seeded["seeded"]),
+        "view_only": seed(sim, KIND, owner="carol", name="View only", note=seeded["view_only"],
                                users_allowed=[{"username": "alice"}]),
-        "hidden": seed_note(sim, owner="carol", name="Hidden", note=seeded["hidden"]),
+        "hidden": seed(sim, KIND, owner="carol", name="Hidden", note=seeded["hidden"]),
     }
 
     secret_vars(playbook, canary=canary)
@@ -556,7 +533,7 @@ def test_no_content_in_output_or_log_at_vvvv(playbook, sim):
     assert "1006" in result.output
     for value in list(canary.values()) + list(seeded.values()):
         assert value not in result.output
-    assert stored(sim)[ids["seeded"]]["note"] == canary["rewritten"]
+    assert stored(sim, KIND)[ids["seeded"]]["note"] == canary["rewritten"]
 
 
 # -- an access key that encrypts sensitive data --------------------------------------------------
@@ -599,16 +576,16 @@ def test_an_encrypting_access_key_fails_long_notes_clearly(playbook, sim):
     long_content = ("encrypted-long-canary-Nx66 " * 30)[:600]
     short = "encrypted-short-canary-Fe40"
     devops = [{"name": "devops", "can_edit": True}]
-    ids = {"long": seed_note(sim, name="Long", note=long_content, groups_allowed=devops),
-           "short": seed_note(sim, name="Short", note=short, groups_allowed=devops)}
+    ids = {"long": seed(sim, KIND, name="Long", note=long_content, groups_allowed=devops),
+           "short": seed(sim, KIND, name="Short", note=short, groups_allowed=devops)}
 
     secret_vars(playbook, short=short)
     result = run_playbook(playbook, ENCRYPTING_PLAYBOOK, user="erin", verbosity=3, extra_vars={"ids": ids})
 
     for content in (long_content[:40], short):
         assert content not in result.output
-    notes = stored(sim)
+    notes = stored(sim, KIND)
     assert notes[ids["long"]]["tags"] == ""  # the read failed, so no update was sent
     assert notes[ids["short"]]["note"] == short
     # Only the always task wrote: it cannot see that the encrypted content is the same.
-    assert writes(sim) == {"create": 0, "update": 1, "inactive": 0, "active": 0}
+    assert writes(sim, KIND) == {"create": 0, "update": 1, "inactive": 0, "active": 0}

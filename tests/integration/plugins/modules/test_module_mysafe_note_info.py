@@ -9,8 +9,7 @@ only reads, so every run must leave the note write counter at zero.
 
 import pytest
 
-# The sibling module test file owns the seeding helpers (pytest puts this directory on sys.path).
-from test_module_mysafe_note import secret_vars, seed_note, stored
+from item_support import run_read_only, secret_vars, seed, stored
 
 CONTENTS = {
     "runbook": "info-runbook-canary-Fe40",
@@ -29,29 +28,20 @@ DEVOPS_VIEW = [{"name": "devops"}]
 @pytest.fixture
 def ids(sim):
     """Seed the visible world; returns the identifiers by short name."""
-    def seed(key, owner, name, tags, **fields):
-        return seed_note(sim, owner=owner, name=name, note=CONTENTS[key], tags=tags, **fields)
+    def seed_visible(key, owner, name, tags, **fields):
+        return seed(sim, "note", owner=owner, name=name, note=CONTENTS[key], tags=tags, **fields)
 
     return {
-        "runbook": seed("runbook", "alice", "Runbook", "runbook,payments"),
-        "old": seed("old", "alice", "Runbook old", "runbook"),          # the name contains "Runbook"
-        "lower": seed("lower", "alice", "runbook", "Runbook"),          # name and tag differ in case only
-        "plural": seed("plural", "alice", "Runbooks", "runbooks"),      # neither the name nor the tag
-        "deploy": seed("deploy", "alice", "Deploy", "runbook", active=False),
-        "private": seed("private", "carol", "Carol private", "runbook"),
-        "team": seed("team", "carol", "Team", "team", groups_allowed=DEVOPS_VIEW),
-        "twin_alice": seed("twin_alice", "alice", "Twin", "twin"),
-        "twin_carol": seed("twin_carol", "carol", "Twin", "twin", groups_allowed=DEVOPS_VIEW),
+        "runbook": seed_visible("runbook", "alice", "Runbook", "runbook,payments"),
+        "old": seed_visible("old", "alice", "Runbook old", "runbook"),          # the name contains "Runbook"
+        "lower": seed_visible("lower", "alice", "runbook", "Runbook"),          # name and tag differ in case only
+        "plural": seed_visible("plural", "alice", "Runbooks", "runbooks"),      # neither the name nor the tag
+        "deploy": seed_visible("deploy", "alice", "Deploy", "runbook", active=False),
+        "private": seed_visible("private", "carol", "Carol private", "runbook"),
+        "team": seed_visible("team", "carol", "Team", "team", groups_allowed=DEVOPS_VIEW),
+        "twin_alice": seed_visible("twin_alice", "alice", "Twin", "twin"),
+        "twin_carol": seed_visible("twin_carol", "carol", "Twin", "twin", groups_allowed=DEVOPS_VIEW),
     }
-
-
-def run_read_only(playbook, sim, text, ids, **options):
-    secret_vars(playbook, contents=CONTENTS)
-    result = playbook.run(text, extra_vars={"ids": ids}, **options)
-    assert result.rc == 0, result
-    assert "Traceback" not in result.output
-    assert sim.control.counters("notes")["writes"] == 0
-    return result
 
 
 READ_PLAYBOOK = """
@@ -157,14 +147,15 @@ READ_PLAYBOOK = """
 
 
 def test_read_by_identifier_by_name_and_as_exact_lists(playbook, sim, ids):
-    before = stored(sim)
+    before = stored(sim, "note")
 
     # -v prints every result that is not no_log, so masking is checked on real output.
-    result = run_read_only(playbook, sim, READ_PLAYBOOK, ids, verbosity=1)
+    secret_vars(playbook, contents=CONTENTS)
+    result = run_read_only(playbook, sim, READ_PLAYBOOK, {"ids": ids}, verbosity=1)
 
     for content in CONTENTS.values():
         assert content not in result.output
-    assert stored(sim) == before
+    assert stored(sim, "note") == before
     assert sim.control.counters("notes")["endpoints"]["read"] > 0
 
 
@@ -215,7 +206,8 @@ ERRORS_PLAYBOOK = """
 
 
 def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, ids):
-    result = run_read_only(playbook, sim, ERRORS_PLAYBOOK, ids, verbosity=1)
+    secret_vars(playbook, contents=CONTENTS)
+    result = run_read_only(playbook, sim, ERRORS_PLAYBOOK, {"ids": ids}, verbosity=1)
 
     for content in CONTENTS.values():
         assert content not in result.output

@@ -1,6 +1,6 @@
 """segura.pam.mysafe_password driven by real ansible-playbook runs against the HTTPS simulator.
 
-Each test seeds the server (``sim.control.seed``, uncounted), runs a playbook as a user would
+Each test seeds the server (``item_support.seed``, uncounted), runs a playbook as a user would
 write it, and checks what the tasks reported, what the simulator stores
 (``sim.control.passwords()``) and how many writes reached its password endpoints
 (``sim.control.counters("passwords")``): "nothing differs" must mean "nothing sent".
@@ -8,52 +8,18 @@ write it, and checks what the tasks reported, what the simulator stores
 
 import json
 import re
-from pathlib import Path
 
+from item_support import cached_tokens, secret_vars, seed, stored, writes
+from kinds import MASK, ROWS
 from module_steps import ModuleSteps, run_playbook, step
-from totp import totp
+from totp import RFC_SEED, totp
 
 # Every option of the module; the steps playbook passes each one only when a step sets it.
 STEP_OPTIONS = ("identifier", "name", "username", "password", "url", "secret_key", "notes", "tags",
                 "users_allowed", "groups_allowed", "state", "update_password")
 
+KIND = ROWS["password"]
 STEPS = ModuleSteps("segura.pam.mysafe_password", STEP_OPTIONS, "password")
-
-SEEDED_FIELDS = {
-    "name": "Payments database",
-    "username": "svc_payments",
-    "password": "seeded-password-Qm47",
-    "url": "db01.example.com:5432",
-    "secret_key": "",
-    "notes": "Owned by the platform team",
-    "tags": "database,payments",
-}
-MASK = "********"
-# RFC 6238's own SHA1 seed ("12345678901234567890"), in base32.
-RFC_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-
-
-# -- helpers ------------------------------------------------------------------------------
-
-def seed_password(sim, owner="alice", active=True, **fields):
-    """Store one password as ``owner`` (uncounted); returns its identifier."""
-    return sim.control.seed("passwords", owner=owner, active=active, **dict(SEEDED_FIELDS, **fields))
-
-
-def stored(sim):
-    """The simulator's password records by identifier (owner, active and clear values included)."""
-    return {item["identifier"]: item for item in sim.control.passwords()}
-
-
-def writes(sim):
-    endpoints = sim.control.counters("passwords")["endpoints"]
-    return {endpoint: endpoints[endpoint] for endpoint in ("create", "update", "inactive", "active")}
-
-
-def cached_tokens(home):
-    """Access tokens kept in the collection's token cache under ``home``."""
-    directory = Path(home) / ".ansible" / "segura" / "tokens"
-    return [json.loads(path.read_text())["access_token"] for path in sorted(directory.glob("*.json"))]
 
 
 # -- create and rerun -----------------------------------------------------------------------
@@ -105,10 +71,10 @@ def test_create_shared_with_several_users_then_rerun_writes_nothing(playbook, si
         "wanted_users": [{"username": "bob", "can_edit": True}, {"username": "carol"}],
         "wanted_groups": [{"name": "devops", "can_edit": False}, {"name": "auditors", "can_edit": True}]})
 
-    item = stored(sim)[1]
+    item = stored(sim, KIND)[1]
     assert (item["owner"], item["password"], item["secret_key"]) == ("alice", db_password, "jbsw y3dp ehpk 3pxp")
     assert item["users_allowed"] == [{"username": "bob", "can_edit": True}, {"username": "carol", "can_edit": False}]
-    assert writes(sim)["create"] == 1
+    assert writes(sim, KIND)["create"] == 1
 
     sim.control.reset()
     # The same wanted state written differently: the seed compact and in upper case with padding,
@@ -120,7 +86,7 @@ def test_create_shared_with_several_users_then_rerun_writes_nothing(playbook, si
         "wanted_groups": [{"name": "auditors", "can_edit": True}, {"name": "devops"}]})
 
     assert sim.control.counters()["writes"] == 0
-    assert stored(sim)[1] == item
+    assert stored(sim, KIND)[1] == item
     assert "changed=0" in rerun.stdout
     assert db_password not in rerun.output
 
@@ -142,8 +108,8 @@ FIELD_CHANGES = [
 
 
 def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
-    identifier = seed_password(sim)
-    before = stored(sim)[identifier]
+    identifier = seed(sim, KIND)
+    before = stored(sim, KIND)[identifier]
     changes = [step("set " + field, changed=True, operation="updated", identifier=identifier, **{field: value})
                for field, value, _unused in FIELD_CHANGES]
     repeat = step("all again", changed=False, operation="unchanged", identifier=identifier,
@@ -156,13 +122,13 @@ def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
         assert sorted(result["diff"]["after"]) == [field]  # only the given field is compared and sent
     # the seed set above now yields a token, masked like the seed itself
     assert (results[-1]["password"]["secret_key"], results[-1]["password"]["token"]) == (MASK, MASK)
-    assert stored(sim)[identifier] == dict(before, **{field: value for field, _unused, value in FIELD_CHANGES})
-    assert writes(sim) == {"create": 0, "update": len(FIELD_CHANGES), "inactive": 0, "active": 0}
+    assert stored(sim, KIND)[identifier] == dict(before, **{field: value for field, _unused, value in FIELD_CHANGES})
+    assert writes(sim, KIND) == {"create": 0, "update": len(FIELD_CHANGES), "inactive": 0, "active": 0}
 
 
 def test_update_password_on_create_never_overwrites_an_existing_password(playbook, sim):
-    kept = seed_password(sim, name="Legacy CRM", username="crm", password="rotated-elsewhere-Kd55")
-    rotated = seed_password(sim, name="Rotated", username="rot", password="old-password-Wm18")
+    kept = seed(sim, KIND, name="Legacy CRM", username="crm", password="rotated-elsewhere-Kd55")
+    rotated = seed(sim, KIND, name="Rotated", username="rot", password="old-password-Wm18")
     steps = [
         step("on_create, other password", changed=False, operation="unchanged", identifier=kept,
              password="initial-value-Tt09", update_password="on_create"),
@@ -180,7 +146,7 @@ def test_update_password_on_create_never_overwrites_an_existing_password(playboo
 
     STEPS.check(steps, results)
     assert sorted(results[1]["diff"]["after"]) == ["secret_key"]  # the seed is not governed by update_password
-    items = stored(sim)
+    items = stored(sim, KIND)
     assert (items[kept]["password"], items[kept]["secret_key"]) == ("rotated-elsewhere-Kd55", RFC_SEED)
     assert items[rotated]["password"] == "new-password-Lp44"
     assert items[results[4]["identifier"]]["password"] == "first-value-Qa31"
@@ -189,10 +155,10 @@ def test_update_password_on_create_never_overwrites_an_existing_password(playboo
 # -- check mode and diff ----------------------------------------------------------------------
 
 def test_check_mode_writes_nothing_predicts_the_real_run_and_masks_the_diff(playbook, sim):
-    to_update = seed_password(sim, name="To update", secret_key=RFC_SEED)
-    to_disable = seed_password(sim, name="To disable")
-    to_enable = seed_password(sim, name="To enable", active=False)
-    before = stored(sim)
+    to_update = seed(sim, KIND, name="To update", secret_key=RFC_SEED)
+    to_disable = seed(sim, KIND, name="To disable")
+    to_enable = seed(sim, KIND, name="To enable", active=False)
+    before = stored(sim, KIND)
     new_values = {"password": "checked-password-Ce61", "secret_key": "MFRGGZDFMZTWQ2LK"}
     steps = [
         step("create", changed=True, operation="created", name="New", username="new",
@@ -210,7 +176,7 @@ def test_check_mode_writes_nothing_predicts_the_real_run_and_masks_the_diff(play
     STEPS.check(steps, preview)
     assert preview[0]["identifier"] is None  # would be created: no id yet
     assert sim.control.counters()["writes"] == 0
-    assert stored(sim) == before
+    assert stored(sim, KIND) == before
     assert preview[0]["diff"]["after"]["password"] == MASK
     assert preview[1]["diff"]["before"] == {"url": "db01.example.com:5432", "password": MASK, "secret_key": MASK}
     assert preview[1]["diff"]["after"] == {"url": "db09.example.com", "password": MASK + " (changed)",
@@ -222,8 +188,8 @@ def test_check_mode_writes_nothing_predicts_the_real_run_and_masks_the_diff(play
     STEPS.check(steps, applied)
     assert [r["diff"] for r in applied] == [r["diff"] for r in preview]
     assert applied[1]["password"] == preview[1]["password"]  # the predicted entry is the real one
-    assert writes(sim) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
-    items = stored(sim)
+    assert writes(sim, KIND) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
+    items = stored(sim, KIND)
     assert (items[to_update]["url"], items[to_update]["password"]) == ("db09.example.com", new_values["password"])
     assert (items[to_disable]["active"], items[to_enable]["active"]) == (False, True)
 
@@ -274,14 +240,14 @@ DISABLE_PLAYBOOK = """
 
 
 def test_disable_and_enable_round_trip(playbook, sim):
-    entry = seed_password(sim)
+    entry = seed(sim, KIND)
 
     run_playbook(playbook, DISABLE_PLAYBOOK, extra_vars={"entry": entry})
 
-    item = stored(sim)[entry]
+    item = stored(sim, KIND)[entry]
     assert (item["active"], item["notes"]) == (True, "Back in use")
     # "disable again" and "enable again" sent nothing.
-    assert writes(sim) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
+    assert writes(sim, KIND) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
 
 
 # -- selecting the password -------------------------------------------------------------------
@@ -329,20 +295,20 @@ SELECT_PLAYBOOK = """
 
 
 def test_select_by_name_and_username_exactly_and_refuse_ambiguous_names(playbook, sim):
-    app = seed_password(sim, name="Shared db", username="app")
-    report = seed_password(sim, name="Shared db", username="report")
-    payments = seed_password(sim)
+    app = seed(sim, KIND, name="Shared db", username="app")
+    report = seed(sim, KIND, name="Shared db", username="report")
+    payments = seed(sim, KIND)
 
     run_playbook(playbook, SELECT_PLAYBOOK, extra_vars={"app": app, "report": report, "payments": payments})
 
-    items = stored(sim)
+    items = stored(sim, KIND)
     assert items[app]["notes"] == "the app account"
-    assert items[report]["username"] == "reports" and items[report]["notes"] == SEEDED_FIELDS["notes"]
+    assert items[report]["username"] == "reports" and items[report]["notes"] == KIND.sample["notes"]
     assert items[payments]["url"] == "db03.example.com"
     created = sorted((i["name"], i["username"], i["password"]) for i in items.values() if i["identifier"] > payments)
     assert created == [("Payments", "svc_payments", "near-miss-1"), ("Shared db", "ap", "near-miss-3"),
                        ("shared DB", "app", "near-miss-2")]
-    assert writes(sim) == {"create": 3, "update": 3, "inactive": 0, "active": 0}
+    assert writes(sim, KIND) == {"create": 3, "update": 3, "inactive": 0, "active": 0}
 
 
 # -- permissions ------------------------------------------------------------------------------
@@ -394,17 +360,17 @@ def test_permissions_of_a_user_with_several_kinds_of_access(playbook, sim):
         "editor": {"users_allowed": [{"username": "bob", "can_edit": True}]},
         "group": {"groups_allowed": [{"name": "devops", "can_edit": True}]},
     }
-    ids = {kind: seed_password(sim, owner="carol", name="Carol " + kind, **share) for kind, share in shares.items()}
-    before = stored(sim)
+    ids = {kind: seed(sim, KIND, owner="carol", name="Carol " + kind, **share) for kind, share in shares.items()}
+    before = stored(sim, KIND)
 
     result = run_playbook(playbook, PERMISSIONS_PLAYBOOK, user="bob", extra_vars={"ids": ids})
 
-    items = stored(sim)
+    items = stored(sim, KIND)
     for kind in ("private", "view_only"):
         assert items[ids[kind]] == before[ids[kind]]
     for kind in ("editor", "group"):
         assert (items[ids[kind]]["notes"], items[ids[kind]]["owner"]) == ("bob was here", "carol")
-    assert writes(sim)["update"] == 3  # view-only update refused by the server, two edits applied
+    assert writes(sim, KIND)["update"] == 3  # view-only update refused by the server, two edits applied
     assert "bob-was-here-Pw1" not in result.output
 
 
@@ -414,7 +380,7 @@ BAD_SEED = "SEED-0189-Xq"  # 0, 1, 8, 9 and '-' are not base32
 
 
 def test_bad_input_fails_before_any_request_naming_the_option_not_the_value(playbook, sim):
-    first = seed_password(sim)
+    first = seed(sim, KIND)
     steps = [
         step("empty name", identifier=first, name="", error=["Option name is empty"]),
         step("blank username", name="New", username="  ", password="x-Pw", error=["Option username is empty"]),
@@ -507,11 +473,11 @@ LEAK_PLAYBOOK = """
 
 
 def test_verbose_run_shows_no_password_seed_or_totp_code(playbook, sim):
-    seed = CANARIES["seed"]
-    view_only = seed_password(sim, owner="admin", name="Admin's", users_allowed=[{"username": "alice"}])
+    totp_seed = CANARIES["seed"]
+    view_only = seed(sim, KIND, owner="admin", name="Admin's", users_allowed=[{"username": "alice"}])
     sim.control.clock(LEAK_CLOCK)
-    code = totp(seed, LEAK_CLOCK)
-    (playbook.workdir / "secrets.yml").write_text(json.dumps({"canary": CANARIES}))
+    code = totp(totp_seed, LEAK_CLOCK)
+    secret_vars(playbook, canary=CANARIES)
 
     result = playbook.run(LEAK_PLAYBOOK, verbosity=4, diff=True, extra_vars={"view_only": view_only})
 
@@ -524,7 +490,7 @@ def test_verbose_run_shows_no_password_seed_or_totp_code(playbook, sim):
     assert "Option secret_key is not a base32 TOTP seed" in registered["bad_seed"]["msg"]
     assert registered.pop("code") == code
     revealed = registered.pop("revealed")["password"]
-    assert (revealed["password"], revealed["secret_key"], revealed["token"]) == (CANARIES["rotated"], seed, code)
+    assert (revealed["password"], revealed["secret_key"], revealed["token"]) == (CANARIES["rotated"], totp_seed, code)
     forbidden = dict(CANARIES, oauth=sim.users["alice"]["client_secret"])
     forbidden.update(("token %d" % n, token) for n, token in enumerate(cached_tokens(playbook.home)))
     for where, text in (("registered", json.dumps(registered)), ("output", result.output)):

@@ -14,9 +14,8 @@ import json
 
 import pytest
 
-# The sibling module test file owns the seeding helpers (pytest puts this directory on sys.path).
-from test_module_mysafe_password import RFC_SEED, seed_password, stored
-from totp import totp
+from item_support import run_read_only, seed, stored
+from totp import RFC_SEED, totp
 
 VALUES = {
     "payments": "payments-password-Fe40",
@@ -35,30 +34,22 @@ DEVOPS_VIEW = [{"name": "devops"}]
 @pytest.fixture
 def ids(sim):
     """Seed the visible world; returns the identifiers by short name."""
-    def seed(key, owner="alice", **fields):
-        return seed_password(sim, owner=owner, password=VALUES[key], **fields)
+    def seed_visible(key, owner="alice", **fields):
+        return seed(sim, "password", owner=owner, password=VALUES[key], **fields)
 
     sim.control.clock(CLOCK)
     return {
-        "payments": seed("payments", secret_key=RFC_SEED),
-        "case": seed("case", name="payments database", username="svc_payments2", url="db01.example.com:54321",
+        "payments": seed_visible("payments", secret_key=RFC_SEED),
+        "case": seed_visible("case", name="payments database", username="svc_payments2", url="db01.example.com:54321",
                      tags="Database"),
-        "replica": seed("replica", name="Payments database replica", username="svc", url="db01.example.com",
+        "replica": seed_visible("replica", name="Payments database replica", username="svc", url="db01.example.com",
                         tags="databases"),
-        "old": seed("old", name="Old", username="old", url="old.example.com", tags="database", active=False),
-        "twin_a": seed("twin_a", name="Twin", username="a", url="twin.example.com", tags="twin"),
-        "twin_b": seed("twin_b", name="Twin", username="b", url="twin.example.com", tags="twin"),
-        "private": seed("private", owner="carol"),
-        "team": seed("team", owner="carol", name="Team", tags="team,database", groups_allowed=DEVOPS_VIEW),
+        "old": seed_visible("old", name="Old", username="old", url="old.example.com", tags="database", active=False),
+        "twin_a": seed_visible("twin_a", name="Twin", username="a", url="twin.example.com", tags="twin"),
+        "twin_b": seed_visible("twin_b", name="Twin", username="b", url="twin.example.com", tags="twin"),
+        "private": seed_visible("private", owner="carol"),
+        "team": seed_visible("team", owner="carol", name="Team", tags="team,database", groups_allowed=DEVOPS_VIEW),
     }
-
-
-def run_read_only(playbook, sim, text, ids, **options):
-    result = playbook.run(text, extra_vars={"ids": ids}, **options)
-    assert result.rc == 0, result
-    assert "Traceback" not in result.output
-    assert sim.control.counters()["writes"] == 0
-    return result
 
 
 READ_PLAYBOOK = """
@@ -162,18 +153,18 @@ READ_PLAYBOOK = """
 
 
 def test_read_by_identifier_by_name_and_as_exactly_filtered_lists(playbook, sim, ids):
-    before = stored(sim)
+    before = stored(sim, "password")
     code = totp(RFC_SEED, CLOCK)
     assert code == "081804"  # RFC 6238, appendix B: 07081804 at 1111111109, in 6 digits
     # The values as if from a vault: -v prints the -e ones.
     (playbook.workdir / "values.yml").write_text(json.dumps({"values": VALUES, "rfc_seed": RFC_SEED, "code": code}))
 
     # -v prints every result that is not no_log, so masking is checked on real output.
-    result = run_read_only(playbook, sim, READ_PLAYBOOK, ids, verbosity=1)
+    result = run_read_only(playbook, sim, READ_PLAYBOOK, {"ids": ids}, verbosity=1)
 
     for value in list(VALUES.values()) + [RFC_SEED]:
         assert value not in result.output
-    assert stored(sim) == before
+    assert stored(sim, "password") == before
     # The server's filters were used (one list each), and its near misses dropped on our side.
     assert sim.control.counters("passwords")["endpoints"]["list"] == 11
 
@@ -219,4 +210,4 @@ ERRORS_PLAYBOOK = """
 
 
 def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, ids):
-    run_read_only(playbook, sim, ERRORS_PLAYBOOK, ids)
+    run_read_only(playbook, sim, ERRORS_PLAYBOOK, {"ids": ids})

@@ -1,0 +1,94 @@
+"""The kinds of MySafe item the integration tests cover: one row per kind.
+
+A row joins the collection's own description of the kind (``plugins/module_utils/_kinds.py``:
+module names, fields, secret fields, how an item is selected) with what a test needs to drive it
+against the simulator: the simulator's name for the kind, a sample item, the options that select
+that sample without its identifier, and a field to change. The behaviour tests
+(``tests/integration/behaviours``) run once per row, so a new kind gets them by adding a row here.
+"""
+
+import importlib.util
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+MASK = "********"
+
+
+def _collection_kinds():
+    """The collection's KINDS table, loaded from its file: the integration tests do not import the
+    collection as a package (they run it through ansible-playbook), and _kinds.py needs nothing else."""
+    spec = importlib.util.spec_from_file_location("segura_pam_kinds", str(REPO / "plugins" / "module_utils" / "_kinds.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.KINDS
+
+
+COLLECTION_KINDS = _collection_kinds()
+
+
+class KindRow(object):
+    """One kind under test. Attributes the collection's ItemKind has (``module``, ``info_module``,
+    ``secret_fields``, ``code_field``, ``name_fields``, ``label``, ``plural``, ``result_key``, ...)
+    are read from it.
+
+    - ``sim_name``: the simulator's name of the kind (``/_sim/<sim_name>``, counters, seeding).
+    - ``sample``: the fields of a stored item (tests seed it, with their changes over it).
+    - ``selecting``: options that select the sample without its identifier (its code, or its name
+      fields); seeding ``dict(sample, **selecting)`` makes them true.
+    - ``plain_change``: (field, value) a field that is not secret, to update.
+    - ``not_found``: the server's words for an identifier it does not know.
+    """
+
+    def __init__(self, name, sim_name, sample, selecting, plain_change, not_found):
+        self.item_kind = COLLECTION_KINDS[name]
+        self.sim_name = sim_name
+        self.sample = sample
+        self.selecting = selecting
+        self.plain_change = plain_change
+        self.not_found = not_found
+
+    def __getattr__(self, attribute):
+        return getattr(self.item_kind, attribute)
+
+    def __repr__(self):
+        return self.name
+
+    @property
+    def secret_field(self):
+        """The secret the user sets (the password's TOTP ``token`` is the server's, not the user's)."""
+        return self.secret_fields[0]
+
+    @property
+    def module_options(self):
+        """Every option of the item module, for ModuleSteps."""
+        code = (self.code_field,) if self.code_field else ()
+        return ("identifier",) + code + tuple(field for field in self.fields if field not in code) + (
+            "state", self.rewrite_option[0])
+
+
+KIND_ROWS = [
+    KindRow(
+        "api_secret", "secrets",
+        sample={"name": "GCP payments", "url": "https://gcp.example.com", "client_id": "gcp-app",
+                "client_secret": "seeded-client-secret-Zq81", "identifier_code": "", "method": "get",
+                "tags": "cloud,payments", "notes": "Owned by the platform team"},
+        selecting={"identifier_code": "payments"},
+        plain_change=("notes", "Back in use"),
+        not_found="Api secret not found"),
+    KindRow(
+        "password", "passwords",
+        sample={"name": "Payments database", "username": "svc_payments", "password": "seeded-password-Qm47",
+                "url": "db01.example.com:5432", "secret_key": "", "notes": "Owned by the platform team",
+                "tags": "database,payments"},
+        selecting={"name": "Payments database", "username": "svc_payments"},
+        plain_change=("notes", "Back in use"),
+        not_found="Password not found"),
+    KindRow(
+        "note", "notes",
+        sample={"name": "Runbook", "note": "seeded-note-canary-Kd55 the break-glass steps"},
+        selecting={"name": "Runbook"},
+        plain_change=("name", "Runbook (kept)"),
+        not_found="Note not found"),
+]
+
+ROWS = {row.name: row for row in KIND_ROWS}
