@@ -1,63 +1,20 @@
 """The lookup segura.pam.mysafe_api_secret, through real ansible-playbook runs against the simulator.
 
-Fixture secrets are created straight over the MySafe API with ``requests`` (fast, and independent
-of the module under test); the simulator's counters are zeroed before each playbook run so they
-count only what the lookup sent.
+Fixture secrets are seeded through the simulator's control API (uncounted, independent of the
+plugins under test), so its counters count only what the lookup sent.
 """
 
 import json
-import random
 
 import pytest
-import requests
+
+from item_support import seed
+from module_steps import run_playbook
 
 LOOKUP = "segura.pam.mysafe_api_secret"
-SECRETS_PATH = "/api/mysafe/secretapi"
 # Connection values that must never be used: a closed port and a CA file that does not exist.
 DEAD_URL = "https://127.0.0.1:9"
 MISSING_CA = "/nonexistent/segura-ca.pem"
-
-
-class Vault(object):
-    """Creates fixture secrets over the API as any simulator user (one token per user)."""
-
-    def __init__(self, sim):
-        self.sim = sim
-        self.session = requests.Session()
-        self.tokens = {}
-
-    def _call(self, user, method, path, **kwargs):
-        if user not in self.tokens:
-            answer = self.session.post(self.sim.url + "/iso/oauth2/token", verify=self.sim.ca_path, timeout=10,
-                                       data=dict(grant_type="client_credentials", **self.sim.users[user]))
-            answer.raise_for_status()
-            self.tokens[user] = answer.json()["access_token"]
-        answer = self.session.request(method, self.sim.url + SECRETS_PATH + path, verify=self.sim.ca_path,
-                                      timeout=10, headers={"Authorization": "Bearer " + self.tokens[user]}, **kwargs)
-        answer.raise_for_status()
-        return answer.json()
-
-    def create(self, user="alice", **fields):
-        """Create a secret owned by ``user``; returns its identifier (an int)."""
-        body = dict(name="svc", url="https://svc.example.com", client_id="svc-id")
-        body.update(fields)
-        return int(self._call(user, "POST", "", json=body)["api_entity"]["identifier"])
-
-    def disable(self, identifier, user="alice"):
-        self._call(user, "POST", "/inactive/%d" % identifier)
-
-
-@pytest.fixture
-def vault(sim):
-    vault = Vault(sim)
-    yield vault
-    vault.session.close()
-
-
-def run_ok(playbook, text, **kwargs):
-    result = playbook.run(text, **kwargs)
-    assert result.rc == 0, result
-    return result
 
 
 def quoted(value):
@@ -67,10 +24,10 @@ def quoted(value):
 
 # --------------------------------------------------------------------------- values and fields
 
-def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim, vault):
+def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim):
     secrets = {}
     for letter in "abc":
-        ident = vault.create(name="app-" + letter, client_secret="secret-%s-Zq81" % letter,
+        ident = seed(sim, "api_secret", name="app-" + letter, client_secret="secret-%s-Zq81" % letter,
                              identifier_code="code-" + letter, client_id="id-" + letter,
                              url="https://%s.example.com" % letter, tags="prod, team-%s" % letter,
                              notes="notes " + letter, method="POST",
@@ -85,9 +42,9 @@ def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim, v
         "users_allowed": [{"username": "bob", "can_edit": True}],
         "groups_allowed": [{"name": "auditors", "can_edit": False}], "active": True,
     }
-    sim.control.reset()
 
-    run_ok(playbook, """
+    # The facts are named after the fields (tags, name), names Ansible reserves and warns about.
+    run_playbook(playbook, warnings=True, text="""
         - hosts: localhost
           gather_facts: false
           tasks:
@@ -128,9 +85,9 @@ def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim, v
     assert counters["writes"] == 0
 
 
-def test_identifier_code_shared_by_two_owners_is_an_error_naming_both(playbook, sim, vault):
-    mine = vault.create(identifier_code="payments", client_secret="mine-Hh3")
-    theirs = vault.create("bob", identifier_code="payments", client_secret="theirs-Kp0",
+def test_identifier_code_shared_by_two_owners_is_an_error_naming_both(playbook, sim):
+    mine = seed(sim, "api_secret", identifier_code="payments", client_secret="mine-Hh3")
+    theirs = seed(sim, "api_secret", owner="bob", identifier_code="payments", client_secret="theirs-Kp0",
                           users_allowed=[{"username": "alice"}])
     result = playbook.run("""
         - hosts: localhost
@@ -147,74 +104,16 @@ def test_identifier_code_shared_by_two_owners_is_an_error_naming_both(playbook, 
     assert sim.control.counters()["endpoints"]["read"] == 0
 
 
-# --------------------------------------------------------------------------- on_missing / on_denied / on_inactive
-
-TOLERANCE_OPTIONS = ("on_missing", "on_denied", "on_inactive")
-
-
-def problem_term(kind, vault):
-    """(identifier, vendor code) of a secret alice cannot read for the given reason."""
-    if kind == "on_missing":
-        return 999, 1005
-    if kind == "on_denied":
-        return vault.create("dave", client_secret="daves-secret-Wq4"), 1006
-    disabled = vault.create(client_secret="disabled-secret-Jm2")
-    vault.disable(disabled)
-    return disabled, 1009
-
-
-@pytest.mark.parametrize("option", TOLERANCE_OPTIONS)
-def test_on_option_errors_warns_or_skips(playbook, sim, vault, option):
-    readable = vault.create(client_secret="readable-secret-Tx5")
-    problem, code = problem_term(option, vault)
-    others = ", ".join("%s='skip'" % other for other in TOLERANCE_OPTIONS if other != option)
-    sim.control.reset()
-
-    result = run_ok(playbook, """
-        - hosts: localhost
-          gather_facts: false
-          tasks:
-            - name: By default the problem fails the lookup
-              ansible.builtin.set_fact:
-                value: "{{ query('%(L)s', ok, problem) }}"
-              register: by_default
-              ignore_errors: true
-            - name: The other on_* options do not cover it
-              ansible.builtin.set_fact:
-                value: "{{ query('%(L)s', ok, problem, %(others)s) }}"
-              register: other_options
-              ignore_errors: true
-            - ansible.builtin.set_fact:
-                warned: "{{ query('%(L)s', problem, ok, %(option)s='warn') }}"
-                skipped: "{{ query('%(L)s', ok, problem, %(option)s='skip') }}"
-                only_problem: "{{ query('%(L)s', problem, %(option)s='skip') }}"
-            - ansible.builtin.assert:
-                that:
-                  - by_default is failed
-                  - "('term %(problem)s (identifier)') in by_default.msg"
-                  - "('%(code)s') in by_default.msg"
-                  - other_options is failed
-                  - warned == ['readable-secret-Tx5']
-                  - skipped == ['readable-secret-Tx5']
-                  - only_problem == []
-    """ % {"L": LOOKUP, "others": others, "option": option, "problem": problem, "code": code},
-        extra_vars={"ok": readable, "problem": problem})
-
-    # One warning, from the warn task only: skip is silent.
-    assert (result.stdout + result.stderr).count("The term is left out of the result.") == 1
-    assert "[WARNING]" in result.stdout + result.stderr
-    assert sim.control.counters()["token"] == 1
-
-
 # --------------------------------------------------------------------------- unsafe values
 
-def test_values_are_returned_verbatim_and_never_templated(playbook, sim, vault):
+def test_values_are_returned_verbatim_and_never_templated(playbook, sim):
     template_secret = "{{ lookup('pipe', 'id') }}"
     template_notes = "{{ 7 * 6 }} {% if true %}rendered{% endif %} {# comment #}"
-    ident = vault.create(client_secret=template_secret, notes=template_notes, name="{{ inventory_hostname }}")
+    ident = seed(sim, "api_secret", client_secret=template_secret, notes=template_notes,
+                 name="{{ inventory_hostname }}")
     out = playbook.workdir / "secret.txt"
 
-    result = run_ok(playbook, """
+    result = run_playbook(playbook, """
         - hosts: localhost
           gather_facts: false
           vars:
@@ -247,115 +146,6 @@ def test_values_are_returned_verbatim_and_never_templated(playbook, sim, vault):
     assert out.read_bytes() == template_secret.encode()
     assert "uid=" not in result.output
     assert "rendered" not in result.output
-
-
-# --------------------------------------------------------------------------- many terms
-
-def test_fifty_terms_take_one_token_and_come_back_in_term_order(playbook, sim, vault):
-    rng = random.Random(5150)
-    values = {}
-    for number in range(50):
-        value = "bulk-%02d-%08x" % (number, rng.getrandbits(32))
-        values[vault.create(name="bulk-%02d" % number, client_secret=value)] = value
-    terms = list(values)
-    rng.shuffle(terms)
-    sim.control.reset()
-
-    run_ok(playbook, """
-        - hosts: localhost
-          gather_facts: false
-          tasks:
-            - ansible.builtin.set_fact:
-                fetched: "{{ query('%s', *terms) }}"
-            - ansible.builtin.assert:
-                that:
-                  - fetched | length == 50
-                  - fetched == expected
-                quiet: true
-    """ % LOOKUP, extra_vars={"terms": terms, "expected": [values[t] for t in terms]})
-
-    counters = sim.control.counters()
-    assert counters["token"] == 1
-    assert counters["endpoints"]["read"] == 50
-    assert counters["total"] == 51
-
-
-# --------------------------------------------------------------------------- errors
-
-def test_errors_name_the_term_reason_and_remedy_without_leaking_secrets(playbook, sim, vault):
-    readable = [vault.create(client_secret="leak-canary-%d-Vb9" % n) for n in range(3)]
-    denied = vault.create("dave", client_secret="daves-canary-Ux2")
-    disabled = vault.create(client_secret="disabled-canary-Rr6")
-    vault.disable(disabled)
-    sim.control.reset()
-
-    # -vvv and the log file: the most a user would ever print.
-    result = playbook.run("""
-        - hosts: localhost
-          gather_facts: false
-          tasks:
-            - name: A missing secret among readable ones
-              ansible.builtin.debug:
-                msg: "{{ query('%(L)s', *(readable + [999])) }}"
-              ignore_errors: true
-            - name: A secret of another owner
-              ansible.builtin.debug:
-                msg: "{{ query('%(L)s', *(readable + [denied])) }}"
-              ignore_errors: true
-            - name: A disabled secret
-              ansible.builtin.debug:
-                msg: "{{ query('%(L)s', *(readable + [disabled])) }}"
-    """ % {"L": LOOKUP}, extra_vars={"readable": readable, "denied": denied, "disabled": disabled}, verbosity=3)
-
-    assert result.rc != 0, result
-    output = result.output
-    for term, code, remedy in ((999, 1005, "Check the identifier"),
-                               (denied, 1006, "the owner must share it"),
-                               (disabled, 1009, "enable it with segura.pam.mysafe_api_secret")):
-        assert "term %d (identifier): Segura refused the request: %d:" % (term, code) in output
-        assert remedy in output
-    for canary in ("leak-canary", "daves-canary", "disabled-canary", sim.users["alice"]["client_secret"]):
-        assert canary not in output
-    assert sim.control.counters()["token"] == 1
-
-
-BAD_TERMS = [
-    ("identifier", ["abc"], "Term 'abc' is not an identifier"),
-    ("identifier", [0], "Term 0 is not an identifier"),
-    ("identifier", [-4], "Term -4 is not an identifier"),
-    ("identifier", ["1.5"], "Term '1.5' is not an identifier"),
-    ("identifier", [""], "Term '' is not an identifier"),
-    ("identifier_code", [""], "An empty term cannot select an API secret by identifier_code"),
-    ("identifier_code", ["   "], "An empty term cannot select an API secret by identifier_code"),
-]
-
-
-def test_bad_terms_fail_before_any_request(playbook, sim, vault):
-    good = vault.create(client_secret="good-secret-Ld7")
-    cases = [{"by": by, "terms": [good] + terms, "expect": expect} for by, terms, expect in BAD_TERMS]
-    sim.control.reset()
-
-    run_ok(playbook, """
-        - hosts: localhost
-          gather_facts: false
-          tasks:
-            - ansible.builtin.set_fact:
-                value: "{{ query('%s', *item.terms, by=item.by) }}"
-              loop: "{{ cases }}"
-              register: attempts
-              ignore_errors: true
-            - ansible.builtin.assert:
-                that:
-                  - item is failed
-                  - item.item.expect in item.msg
-                  - "'segura.pam.mysafe_api_secret' in item.msg"
-                quiet: true
-              loop: "{{ attempts.results }}"
-              loop_control:
-                label: "{{ item.item.terms }}"
-    """ % LOOKUP, extra_vars={"cases": cases})
-
-    assert sim.control.counters()["total"] == 0
 
 
 # --------------------------------------------------------------------------- connection option precedence
@@ -441,10 +231,9 @@ def refused_nobody(outcome):
 
 
 @pytest.fixture
-def owners(sim, vault):
+def owners(sim):
     for user in USER_AT.values():
-        vault.create(user, name="owned by " + user, identifier_code="whoami")
-    sim.control.reset()
+        seed(sim, "api_secret", owner=user, name="owned by " + user, identifier_code="whoami")
 
 
 def test_keywords_beat_variables_and_variables_beat_the_controller_settings(playbook, sim, owners):

@@ -1,0 +1,220 @@
+"""The item lookups (``segura.pam.mysafe_<kind>``), one behaviour per test, run once per kind of
+the table in ``kinds.py``: terms that cannot be read (on_missing, on_denied, on_inactive), many
+terms with one token, and errors that name the term, the reason and the remedy but no value.
+
+Items are seeded through the simulator's control API (uncounted), so its counters count only what
+the lookup sent. What only one kind has (the password's TOTP token, the API secret's
+identifier_code) stays in ``plugins/lookup/test_lookup_mysafe_<kind>.py``.
+"""
+
+import random
+
+import pytest
+
+from item_support import assert_not_shown, seed
+from kinds import KIND_ROWS
+from module_steps import run_playbook
+
+EVERY_KIND = pytest.mark.parametrize("row", KIND_ROWS, ids=[row.name for row in KIND_ROWS])
+TOLERANCE_OPTIONS = ("on_missing", "on_denied", "on_inactive")
+
+TOLERANCE_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: By default the problem fails the lookup
+      ansible.builtin.set_fact:
+        value: "{{ query(lookup_name, item.ok, item.problem, by=item.by) }}"
+      loop: "{{ cases }}"
+      register: by_default
+      ignore_errors: true
+    - name: The other on_* options do not cover it
+      ansible.builtin.set_fact:
+        value: "{{ query(lookup_name, item.ok, item.problem, by=item.by, **item.others) }}"
+      loop: "{{ cases }}"
+      register: other_options
+      ignore_errors: true
+    - name: warn and skip leave the term out
+      ansible.builtin.set_fact:
+        warned: "{{ warned | default([]) + [query(lookup_name, item.problem, item.ok, by=item.by, **{item.option: 'warn'})] }}"
+        skipped: "{{ skipped | default([]) + [query(lookup_name, item.ok, item.problem, by=item.by, **{item.option: 'skip'})] }}"
+        only_problem: "{{ only_problem | default([]) + [query(lookup_name, item.problem, by=item.by, **{item.option: 'skip'})] }}"
+      loop: "{{ cases }}"
+    - ansible.builtin.assert:
+        that:
+          - by_default.results | select('failed') | list | length == cases | length
+          - other_options.results | select('failed') | list | length == cases | length
+          - warned == [[readable]] * cases | length
+          - skipped == [[readable]] * cases | length
+          - only_problem == [[]] * cases | length
+        quiet: true
+      no_log: true
+    - ansible.builtin.assert:
+        that:
+          - item.item.term_text in item.msg
+          - item.item.named in item.msg
+        quiet: true
+      loop: "{{ by_default.results }}"
+      loop_control:
+        label: "{{ item.item.option }} {{ item.item.by }}"
+"""
+
+
+@EVERY_KIND
+def test_terms_that_cannot_be_read_fail_unless_their_on_option_warns_or_skips(playbook, sim, row):
+    readable = "readable-%s-Tx5" % row.name
+    ok = seed(sim, row, name="Readable", **{row.secret_field: readable})
+    # The server's name filter answers this near miss too: the lookup's exact match must drop it.
+    seed(sim, row, name=row.sample["name"] + " old", **{row.secret_field: "near-miss-Rr6"})
+    denied = seed(sim, row, owner="dave", name="Denied", **{row.secret_field: "daves-Wq4"})
+    disabled = seed(sim, row, active=False, name="Disabled", **{row.secret_field: "disabled-Jm2"})
+    problems = [
+        ("on_missing", "identifier", ok, 999, "1005"),
+        ("on_missing", "name", "Readable", row.sample["name"], "No %s visible to this API user has name" % row.label),
+        ("on_denied", "identifier", ok, denied, "1006"),
+        ("on_inactive", "identifier", ok, disabled, "1009"),
+    ]
+    cases = [{"option": option, "by": by, "ok": ok_term, "problem": problem, "named": named,
+              "term_text": "term %r (%s)" % (problem, by),
+              "others": {other: "skip" for other in TOLERANCE_OPTIONS if other != option}}
+             for option, by, ok_term, problem, named in problems]
+
+    result = run_playbook(playbook, TOLERANCE_PLAYBOOK, warnings=True,
+                          extra_vars={"lookup_name": row.module, "cases": cases, "readable": readable})
+
+    # One warning per warn lookup: skip is silent.
+    assert (result.stdout + result.stderr).count("The term is left out of the result.") == len(cases)
+    assert_not_shown(result.output, ("daves-Wq4", "disabled-Jm2", "near-miss-Rr6"))
+    assert sim.control.counters()["token"] == 1
+
+
+MANY = 50
+MANY_TERMS_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.set_fact:
+        fetched: "{{ query(lookup_name, *terms) }}"
+        fetched_six_at_a_time: "{{ query(lookup_name, *terms, max_parallel=6) }}"
+      no_log: true
+    - ansible.builtin.assert:
+        that:
+          - fetched | length == terms | length
+          - fetched == expected
+          - fetched_six_at_a_time == expected
+        quiet: true
+      no_log: true
+"""
+
+
+@EVERY_KIND
+def test_many_terms_take_one_token_and_come_back_in_term_order(playbook, sim, row):
+    rng = random.Random(5150)
+    values = {}
+    for number in range(MANY):
+        value = "bulk-%s-%02d-%08x" % (row.name, number, rng.getrandbits(32))
+        values[seed(sim, row, name="bulk-%02d" % number, **{row.secret_field: value})] = value
+    terms = list(values)
+    rng.shuffle(terms)
+
+    run_playbook(playbook, MANY_TERMS_PLAYBOOK, extra_vars={
+        "lookup_name": row.module, "terms": terms, "expected": [values[term] for term in terms]})
+
+    counters = sim.control.counters()
+    assert counters["token"] == 1
+    assert sim.control.counters(row.sim_name)["endpoints"]["read"] == 2 * MANY
+    assert counters["total"] == 2 * MANY + 1
+
+
+ERRORS_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: A missing item among readable ones
+      ansible.builtin.debug:
+        msg: "{{ query(lookup_name, *(readable + [999])) | length }}"
+      ignore_errors: true
+    - name: An item of another owner
+      ansible.builtin.debug:
+        msg: "{{ query(lookup_name, *(readable + [denied])) | length }}"
+      ignore_errors: true
+    - name: A disabled item
+      ansible.builtin.debug:
+        msg: "{{ query(lookup_name, *(readable + [disabled])) | length }}"
+"""
+
+
+@EVERY_KIND
+def test_errors_name_the_term_reason_and_remedy_without_leaking_values(playbook, sim, row):
+    readable = [seed(sim, row, name="Readable %d" % n, **{row.secret_field: "leak-canary-%d-Vb9" % n})
+                for n in range(3)]
+    denied = seed(sim, row, owner="dave", **{row.secret_field: "daves-canary-Ux2"})
+    disabled = seed(sim, row, active=False, **{row.secret_field: "disabled-canary-Rr6"})
+
+    # -vvvv and the log file: the most a user would ever print.
+    result = playbook.run(ERRORS_PLAYBOOK, verbosity=4, extra_vars={
+        "lookup_name": row.module, "readable": readable, "denied": denied, "disabled": disabled})
+
+    assert result.rc != 0, result
+    output = result.output
+    assert "Traceback" not in output
+    # The remedies are asserted by what they name (the kind's modules), not their wording.
+    for term, code, remedy in ((999, 1005, row.info_module),
+                               (denied, 1006, "the owner must share it"),
+                               (disabled, 1009, "enable it with %s" % row.module)):
+        assert "term %d (identifier): Segura refused the request: %d:" % (term, code) in output
+        assert remedy in output
+    assert_not_shown(output, ("leak-canary", "daves-canary", "disabled-canary", sim.users["alice"]["client_secret"]))
+    assert sim.control.counters()["token"] == 1
+
+
+BAD_TERMS_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.set_fact:
+        value: "{{ query(lookup_name, *item.terms, by=item.by, field=item.field) }}"
+      loop: "{{ cases }}"
+      register: attempts
+      ignore_errors: true
+    - ansible.builtin.assert:
+        that:
+          - item is failed
+          - item.item.expect in item.msg
+          - lookup_name in item.msg
+        quiet: true
+      loop: "{{ attempts.results }}"
+      loop_control:
+        label: "{{ item.item.terms }}"
+"""
+
+
+def bad_terms(row):
+    """(by, terms, field, what the message says) of terms and options the lookup of ``row`` refuses
+    before it sends anything."""
+    cases = [("identifier", [term], row.secret_field, "Term %r is not an identifier" % term)
+             for term in ("abc", "1.5", "")]
+    cases += [("identifier", [term], row.secret_field, "Term %d is not an identifier" % term) for term in (0, -4)]
+    by_text = row.code_field or "name"
+    cases += [("identifier", [row.sample["name"]], row.secret_field,
+               "or set by=%s to look them up by %s" % (by_text, by_text))]
+    selectors = ("name", row.code_field) if row.code_field else ("name",)
+    cases += [(by, [term], row.secret_field, "An empty term cannot select %s by %s" % (row.a_label, by))
+              for by in selectors for term in ("", "   ")]
+    if not row.code_field:
+        cases.append(("identifier_code", ["x"], row.secret_field, "Invalid value 'identifier_code' for config 'by'"))
+    # A field of another kind only.
+    foreign = next(other.secret_field for other in KIND_ROWS if other.secret_field not in row.entity_fields)
+    cases.append(("identifier", [1], foreign, "Invalid value '%s' for config 'field'" % foreign))
+    return cases
+
+
+@EVERY_KIND
+def test_bad_terms_and_options_fail_before_any_request(playbook, sim, row):
+    good = seed(sim, row, **{row.secret_field: "good-value-Ld7"})
+    cases = [{"by": by, "terms": [good] + terms, "field": field, "expect": expect}
+             for by, terms, field, expect in bad_terms(row)]
+
+    run_playbook(playbook, BAD_TERMS_PLAYBOOK, extra_vars={"lookup_name": row.module, "cases": cases})
+
+    assert sim.control.counters()["total"] == 0
