@@ -10,6 +10,8 @@ that sample without its identifier, and a field to change. The behaviour tests
 import importlib.util
 from pathlib import Path
 
+from totp import RFC_SEED
+
 REPO = Path(__file__).resolve().parents[2]
 MASK = "********"
 
@@ -17,7 +19,8 @@ MASK = "********"
 def _collection_kinds():
     """The collection's KINDS table, loaded from its file: the integration tests do not import the
     collection as a package (they run it through ansible-playbook), and _kinds.py needs nothing else."""
-    spec = importlib.util.spec_from_file_location("segura_pam_kinds", str(REPO / "plugins" / "module_utils" / "_kinds.py"))
+    path = REPO / "plugins" / "module_utils" / "_kinds.py"
+    spec = importlib.util.spec_from_file_location("segura_pam_kinds", str(path))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.KINDS
@@ -36,15 +39,19 @@ class KindRow(object):
     - ``selecting``: options that select the sample without its identifier (its code, or its name
       fields); seeding ``dict(sample, **selecting)`` makes them true.
     - ``plain_change``: (field, value) a field that is not secret, to update.
+    - ``new_item``: the options that create an item (the secret field included).
+    - ``secret_changes``: field -> (a stored value, a new value), for every secret the user sets.
     - ``not_found``: the server's words for an identifier it does not know.
     """
 
-    def __init__(self, name, sim_name, sample, selecting, plain_change, not_found):
+    def __init__(self, name, sim_name, sample, selecting, plain_change, new_item, secret_changes, not_found):
         self.item_kind = COLLECTION_KINDS[name]
         self.sim_name = sim_name
         self.sample = sample
         self.selecting = selecting
         self.plain_change = plain_change
+        self.new_item = new_item
+        self.secret_changes = secret_changes
         self.not_found = not_found
 
     def __getattr__(self, attribute):
@@ -74,6 +81,9 @@ KIND_ROWS = [
                 "tags": "cloud,payments", "notes": "Owned by the platform team"},
         selecting={"identifier_code": "payments"},
         plain_change=("notes", "Back in use"),
+        new_item={"name": "New", "url": "https://new.example.com", "client_id": "new-app",
+                  "client_secret": "new-client-secret-Ce61"},
+        secret_changes={"client_secret": ("stored-client-secret-Ua40", "changed-client-secret-Ce61")},
         not_found="Api secret not found"),
     KindRow(
         "password", "passwords",
@@ -82,12 +92,17 @@ KIND_ROWS = [
                 "tags": "database,payments"},
         selecting={"name": "Payments database", "username": "svc_payments"},
         plain_change=("notes", "Back in use"),
+        new_item={"name": "New", "username": "new", "password": "new-password-Ce61"},
+        secret_changes={"password": ("stored-password-Ua40", "changed-password-Ce61"),
+                        "secret_key": (RFC_SEED, "MFRGGZDFMZTWQ2LK")},
         not_found="Password not found"),
     KindRow(
         "note", "notes",
         sample={"name": "Runbook", "note": "seeded-note-canary-Kd55 the break-glass steps"},
         selecting={"name": "Runbook"},
         plain_change=("name", "Runbook (kept)"),
+        new_item={"name": "New", "note": "new-note-canary-Ce61"},
+        secret_changes={"note": ("stored-note-canary-Ua40", "changed-note-canary-Ce61")},
         not_found="Note not found"),
 ]
 

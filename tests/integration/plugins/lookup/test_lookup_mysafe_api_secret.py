@@ -28,11 +28,11 @@ def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim):
     secrets = {}
     for letter in "abc":
         ident = seed(sim, "api_secret", name="app-" + letter, client_secret="secret-%s-Zq81" % letter,
-                             identifier_code="code-" + letter, client_id="id-" + letter,
-                             url="https://%s.example.com" % letter, tags="prod, team-%s" % letter,
-                             notes="notes " + letter, method="POST",
-                             users_allowed=[{"username": "bob", "can_edit": True}],
-                             groups_allowed=[{"name": "auditors"}])
+                     identifier_code="code-" + letter, client_id="id-" + letter,
+                     url="https://%s.example.com" % letter, tags="prod, team-%s" % letter,
+                     notes="notes " + letter, method="POST",
+                     users_allowed=[{"username": "bob", "can_edit": True}],
+                     groups_allowed=[{"name": "auditors"}])
         secrets[letter] = ident
     a, b, c = (secrets[letter] for letter in "abc")
     expected_a = {
@@ -88,7 +88,7 @@ def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim):
 def test_identifier_code_shared_by_two_owners_is_an_error_naming_both(playbook, sim):
     mine = seed(sim, "api_secret", identifier_code="payments", client_secret="mine-Hh3")
     theirs = seed(sim, "api_secret", owner="bob", identifier_code="payments", client_secret="theirs-Kp0",
-                          users_allowed=[{"username": "alice"}])
+                  users_allowed=[{"username": "alice"}])
     result = playbook.run("""
         - hosts: localhost
           gather_facts: false

@@ -1,8 +1,10 @@
 """segura.pam.mysafe_api_secret driven by real ansible-playbook runs against the HTTPS simulator.
 
 Each test states the server's contents before the run (``item_support.seed``, uncounted), runs a
-playbook as a user would write it, and then checks three things: what the tasks reported, what the simulator stores (``sim.control.secrets()``) and how many write
-requests reached it (``sim.control.counters()``), since "nothing differs" must mean "nothing sent".
+playbook as a user would write it, and then checks three things: what the tasks reported, what
+the simulator stores (``stored``) and how many write requests reached it (``writes``), since
+"nothing differs" must mean "nothing sent". Behaviours every kind shares (disable and enable,
+check mode, permissions) are tested once per kind in ``tests/integration/behaviours``.
 """
 
 from item_support import seed, stored, writes
@@ -11,12 +13,8 @@ from module_steps import ModuleSteps, run_playbook, step
 
 KIND = ROWS["api_secret"]
 
-# Every option of the module (and one connection option, for the wrong-credentials case); the
-# steps playbook passes each one only when a step sets it.
-STEP_OPTIONS = ("identifier", "identifier_code", "name", "url", "client_id", "client_secret", "tags", "notes",
-                "method", "users_allowed", "groups_allowed", "state", "update_secret", "segura_client_id")
-
-STEPS = ModuleSteps("segura.pam.mysafe_api_secret", STEP_OPTIONS, "api_secret")
+# Every option of the module, and one connection option for the wrong-credentials case.
+STEPS = ModuleSteps.for_kind(KIND, extra_options=("segura_client_id",))
 
 
 # -- create and rerun -----------------------------------------------------------------------
@@ -128,7 +126,7 @@ def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
 
 def test_sharing_lists_are_exact_and_order_does_not_matter(playbook, sim):
     identifier = seed(sim, KIND, users_allowed=[{"username": "bob", "can_edit": True}, {"username": "carol"}],
-                             groups_allowed=[{"name": "devops"}, {"name": "auditors", "can_edit": True}])
+                      groups_allowed=[{"name": "devops"}, {"name": "auditors", "can_edit": True}])
     bob_editor = {"username": "bob", "can_edit": True}
     steps = [
         step("users reordered", changed=False, identifier=identifier,
@@ -186,41 +184,7 @@ def test_update_secret_on_create_never_overwrites_an_existing_secret(playbook, s
     assert secrets[results[4]["identifier"]]["client_secret"] == "first-value-Qa31"
 
 
-# -- check mode and diff ----------------------------------------------------------------------
-
-def test_check_mode_writes_nothing_and_predicts_the_real_run(playbook, sim):
-    to_update = seed(sim, KIND, name="To update")
-    to_disable = seed(sim, KIND, name="To disable")
-    to_enable = seed(sim, KIND, name="To enable", active=False)
-    before = stored(sim, KIND)
-
-    steps = [
-        step("create", changed=True, operation="created", name="New", url="https://new.example.com",
-             client_id="new-app", client_secret="new-client-secret-Ce61"),
-        step("update", changed=True, operation="updated", identifier=to_update, url="https://updated.example.com",
-             expect={"url": "https://updated.example.com", "name": "To update"}),
-        step("nothing differs", changed=False, operation="unchanged", identifier=to_update, name="To update"),
-        step("disable", changed=True, operation="disabled", identifier=to_disable, state="absent"),
-        step("enable", changed=True, operation="enabled", identifier=to_enable),
-    ]
-
-    preview, _unused = STEPS.apply(playbook, steps, check=True)
-
-    STEPS.check(steps, preview)
-    assert preview[0]["identifier"] is None  # would be created: no id yet
-    assert sim.control.counters()["writes"] == 0
-    assert stored(sim, KIND) == before
-
-    applied, _unused = STEPS.apply(playbook, steps)
-
-    STEPS.check(steps, applied)
-    assert [r["diff"] for r in applied] == [r["diff"] for r in preview]
-    assert applied[1]["api_secret"] == preview[1]["api_secret"]  # the predicted secret is the real one
-    assert writes(sim, KIND) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
-    secrets = stored(sim, KIND)
-    assert secrets[to_update]["url"] == "https://updated.example.com"
-    assert (secrets[to_disable]["active"], secrets[to_enable]["active"]) == (False, True)
-
+# -- diff -------------------------------------------------------------------------------------
 
 DIFF_PLAYBOOK = """
 - hosts: localhost
@@ -298,65 +262,6 @@ def test_diff_shows_compared_fields_and_masks_the_client_secret(playbook, sim):
     assert stored(sim, KIND)[identifier]["client_secret"] == new_secret
 
 
-# -- disable and enable -----------------------------------------------------------------------
-
-DISABLE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Disable
-      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", state: absent}
-      register: disabled
-    - name: Disable again, by its code
-      segura.pam.mysafe_api_secret: {identifier_code: payments, state: absent}
-      register: disabled_again
-    - name: Enable
-      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}"}
-      register: enabled
-    - name: Enable again
-      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", state: present}
-      register: enabled_again
-    - name: Disable, then enable with a new note
-      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", state: absent}
-    - segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", notes: Back in use}
-      register: enabled_and_updated
-    - name: Disable secrets that do not exist
-      segura.pam.mysafe_api_secret: {identifier: 999, state: absent}
-      register: missing_by_id
-    - segura.pam.mysafe_api_secret: {identifier_code: nowhere, state: absent}
-      register: missing_by_code
-    - segura.pam.mysafe_api_secret: {name: Nobody, state: absent}
-      register: missing_by_name
-
-    - ansible.builtin.assert:
-        that:
-          - disabled is changed and disabled.operation == 'disabled'
-          - disabled.api_secret.active == false
-          - disabled_again is not changed and disabled_again.operation == 'unchanged'
-          - disabled_again.identifier == secret_id
-          - enabled is changed and enabled.operation == 'enabled'
-          - enabled.api_secret.active and enabled.api_secret.name == 'GCP payments'
-          - enabled_again is not changed
-          - enabled_and_updated is changed and enabled_and_updated.operation == 'updated'
-          - "enabled_and_updated.diff.before == {'active': false, 'notes': 'Owned by the platform team'}"
-          - "enabled_and_updated.diff.after == {'active': true, 'notes': 'Back in use'}"
-          - missing_by_id is not changed and missing_by_id.identifier is none
-          - missing_by_code is not changed and missing_by_name is not changed
-"""
-
-
-def test_disable_and_enable_round_trip(playbook, sim):
-    identifier = seed(sim, KIND, identifier_code="payments")
-
-    run_playbook(playbook, DISABLE_PLAYBOOK, extra_vars={"secret_id": identifier})
-
-    secret = stored(sim, KIND)[identifier]
-    assert secret["active"] is True
-    assert secret["notes"] == "Back in use"
-    # Twice each: "disable again" and "enable again" sent nothing.
-    assert writes(sim, KIND) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
-
-
 # -- selecting the secret ---------------------------------------------------------------------
 
 SELECT_PLAYBOOK = """
@@ -427,73 +332,6 @@ def test_select_by_identifier_code_or_name_and_refuse_ambiguous_names(playbook, 
     assert [secrets[twin] for twin in twins] == [before[twin] for twin in twins]
     assert sorted(s["name"] for s in secrets.values()) == ["Alpha renamed", "Beta", "Delta", "Gamma", "Twin", "Twin"]
     assert writes(sim, KIND) == {"create": 2, "update": 4, "inactive": 0, "active": 0}
-
-
-# -- permissions ------------------------------------------------------------------------------
-
-PERMISSIONS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Carol's unshared secret
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.private }}", notes: bob was here}
-      register: no_access
-      failed_when: false
-    - name: Shared with bob, view only - update
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.view_only }}", notes: bob was here}
-      register: view_only_update
-      failed_when: false
-    - name: Shared with bob, view only - disable
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.view_only }}", state: absent}
-      register: view_only_disable
-      failed_when: false
-    - name: Shared with bob, view only - nothing differs, so nothing is refused
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.view_only }}", notes: Owned by the platform team}
-      register: view_only_unchanged
-    - name: Shared with bob, can_edit
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.editor }}", notes: bob was here}
-      register: editor
-    - name: Shared with bob's group devops, can_edit
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.group }}", notes: bob was here}
-      register: group_editor
-    - name: Carol's secret is invisible to bob, so its name makes bob's own
-      segura.pam.mysafe_api_secret: {name: Carol private, url: https://bob.example.com, client_id: bob-app}
-      register: own_copy
-
-    - ansible.builtin.assert:
-        that:
-          - "'1006' in no_access.msg and 'User does not have access' in no_access.msg"
-          - no_access.error_code == 1006
-          - "'permission to edit' in view_only_update.msg and 'can_edit' in view_only_update.msg"
-          - "'can_edit' in view_only_disable.msg"
-          - view_only_update is not changed and view_only_disable is not changed
-          - view_only_unchanged is not changed
-          - editor is changed and group_editor is changed
-          - own_copy.operation == 'created' and own_copy.identifier not in ids.values()
-"""
-
-
-def test_permissions_of_a_user_with_several_kinds_of_access(playbook, sim):
-    shares = {
-        "private": {},
-        "view_only": {"users_allowed": [{"username": "bob"}]},
-        "editor": {"users_allowed": [{"username": "bob", "can_edit": True}]},
-        "group": {"groups_allowed": [{"name": "devops", "can_edit": True}]},
-    }
-    ids = {kind: seed(sim, KIND, owner="carol", name="Carol " + kind.replace("_", " "), **share)
-           for kind, share in shares.items()}
-    before = stored(sim, KIND)
-
-    run_playbook(playbook, PERMISSIONS_PLAYBOOK, user="bob", extra_vars={"ids": ids})
-
-    secrets = stored(sim, KIND)
-    for kind in ("private", "view_only"):
-        assert secrets[ids[kind]] == before[ids[kind]]
-    for kind in ("editor", "group"):
-        assert secrets[ids[kind]]["notes"] == "bob was here"
-        assert secrets[ids[kind]]["owner"] == "carol"
-    (own_copy,) = [s for s in secrets.values() if s["owner"] == "bob"]
-    assert own_copy["name"] == "Carol private"
 
 
 # -- connection through module_defaults -------------------------------------------------------

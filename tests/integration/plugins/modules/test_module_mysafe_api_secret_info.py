@@ -34,7 +34,7 @@ def ids(sim):
         "team": seed_visible("team", "carol", name="Team", identifier_code="team", tags="team", groups_allowed=DEVOPS_VIEW),
         # Same code as alice's Beta: codes are unique per owner only.
         "team_beta": seed_visible("team_beta", "carol", name="Team beta", identifier_code="code-b", tags="team",
-                          groups_allowed=DEVOPS_VIEW),
+                                  groups_allowed=DEVOPS_VIEW),
     }
 
 
@@ -146,47 +146,3 @@ def test_read_by_identifier_by_code_and_as_lists(playbook, sim, ids):
         assert value not in result.output
     assert stored(sim, "api_secret") == before
     assert sim.control.counters()["endpoints"]["read"] > 0
-
-
-ERRORS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - segura.pam.mysafe_api_secret_info: {identifier: 999}
-      register: missing
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier: "{{ ids.private }}"}
-      register: not_shared
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier_code: nowhere}
-      register: unknown_code
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier_code: code-b}
-      register: ambiguous_code
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier: "{{ ids.alpha }}", tag: cloud}
-      register: identifier_and_tag
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier: 0}
-      register: identifier_zero
-      failed_when: false
-
-    - ansible.builtin.assert:
-        that:
-          - "'1005' in missing.msg and 'Api secret not found' in missing.msg"
-          - "'1006' in not_shared.msg and 'User does not have access' in not_shared.msg"
-          - not_shared.error_code == 1006
-          - "'share' in not_shared.msg"
-          - "\\"No API secret visible to this API user has identifier_code 'nowhere'\\" in unknown_code.msg"
-          - "'2 API secrets visible' in ambiguous_code.msg"
-          - ambiguous_ids in ambiguous_code.msg
-          - "'Select one with identifier' in ambiguous_code.msg"
-          - "'mutually exclusive' in identifier_and_tag.msg and 'identifier|tag' in identifier_and_tag.msg"
-          - "'Option identifier must be a positive integer' in identifier_zero.msg"
-      vars:
-        ambiguous_ids: "(identifiers {{ ids.beta }}, {{ ids.team_beta }})"
-"""
-
-
-def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, ids):
-    run_read_only(playbook, sim, ERRORS_PLAYBOOK, {"ids": ids, "values": SECRET_VALUES})

@@ -229,7 +229,7 @@ def test_sharing_with_several_users_and_what_each_may_do(playbook, sim):
     ids = {
         "shared": seed(sim, KIND, name="Shared runbook"),
         "group": seed(sim, KIND, owner="carol", name="Carol group",
-                           groups_allowed=[{"name": "devops", "can_edit": True}]),
+                      groups_allowed=[{"name": "devops", "can_edit": True}]),
         "private": seed(sim, KIND, owner="carol", name="Carol private"),
     }
     before = stored(sim, KIND)
@@ -248,68 +248,6 @@ def test_sharing_with_several_users_and_what_each_may_do(playbook, sim):
     # share, bob's edit, bob's group edit and alice's unsharing; carol's refused update is counted
     # as it reached the server, her refused disable too.
     assert writes(sim, KIND) == {"create": 1, "update": 5, "inactive": 2, "active": 1}
-
-
-# -- disable and enable -----------------------------------------------------------------------
-
-DISABLE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Disable
-      segura.pam.mysafe_note: {identifier: "{{ ident }}", state: absent}
-      register: disabled
-    - name: Disable again, by its name
-      segura.pam.mysafe_note: {name: Runbook, state: absent}
-      register: disabled_again
-    - name: Enable in check mode
-      segura.pam.mysafe_note: {identifier: "{{ ident }}"}
-      check_mode: true
-      register: enable_predicted
-    - name: Enable
-      segura.pam.mysafe_note: {identifier: "{{ ident }}"}
-      register: enabled
-    - name: Enable again
-      segura.pam.mysafe_note: {name: Runbook, state: present}
-      register: enabled_again
-    - name: Disable, then enable with a new content
-      segura.pam.mysafe_note: {identifier: "{{ ident }}", state: absent}
-    - segura.pam.mysafe_note: {identifier: "{{ ident }}", note: "{{ second }}"}
-      register: enabled_and_updated
-    - name: Disable notes that do not exist
-      segura.pam.mysafe_note: {identifier: 999, state: absent}
-      register: missing_by_id
-    - segura.pam.mysafe_note: {name: Nowhere, state: absent}
-      register: missing_by_name
-
-    - ansible.builtin.assert:
-        that:
-          - disabled is changed and disabled.operation == 'disabled'
-          - disabled.note.active == false and disabled.note.note == '********'
-          - "disabled.diff == {'before': {'active': true}, 'after': {'active': false}}"
-          - disabled_again is not changed and disabled_again.identifier == ident
-          - enable_predicted is changed and enable_predicted.operation == 'enabled'
-          - enabled is changed and enabled.operation == 'enabled'
-          - enabled.note.active and enabled.note.name == 'Runbook'
-          - enabled_again is not changed
-          - enabled_and_updated is changed and enabled_and_updated.operation == 'updated'
-          - "enabled_and_updated.diff.before == {'active': false, 'note': '********'}"
-          - "enabled_and_updated.diff.after == {'active': true, 'note': '******** (changed)'}"
-          - missing_by_id is not changed and missing_by_id.identifier is none
-          - missing_by_name is not changed and missing_by_name.identifier is none
-"""
-
-
-def test_disable_and_enable_round_trip(playbook, sim):
-    ident = seed(sim, KIND)
-
-    result = run_playbook(playbook, DISABLE_PLAYBOOK, extra_vars={"ident": ident, "second": SECOND})
-
-    note = stored(sim, KIND)[ident]
-    assert (note["active"], note["note"]) == (True, SECOND)
-    # Twice each: "disable again", "enable again" and the check-mode enable sent nothing.
-    assert writes(sim, KIND) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
-    assert SEEDED not in result.output
 
 
 # -- selecting by name ------------------------------------------------------------------------
@@ -522,7 +460,7 @@ def test_no_content_in_output_or_log_at_vvvv(playbook, sim):
     ids = {
         "seeded": seed(sim, KIND, name="Seeded", note=seeded["seeded"]),
         "view_only": seed(sim, KIND, owner="carol", name="View only", note=seeded["view_only"],
-                               users_allowed=[{"username": "alice"}]),
+                          users_allowed=[{"username": "alice"}]),
         "hidden": seed(sim, KIND, owner="carol", name="Hidden", note=seeded["hidden"]),
     }
 

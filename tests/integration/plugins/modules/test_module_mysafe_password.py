@@ -14,12 +14,8 @@ from kinds import MASK, ROWS
 from module_steps import ModuleSteps, run_playbook, step
 from totp import RFC_SEED, totp
 
-# Every option of the module; the steps playbook passes each one only when a step sets it.
-STEP_OPTIONS = ("identifier", "name", "username", "password", "url", "secret_key", "notes", "tags",
-                "users_allowed", "groups_allowed", "state", "update_password")
-
 KIND = ROWS["password"]
-STEPS = ModuleSteps("segura.pam.mysafe_password", STEP_OPTIONS, "password")
+STEPS = ModuleSteps.for_kind(KIND)
 
 
 # -- create and rerun -----------------------------------------------------------------------
@@ -152,104 +148,6 @@ def test_update_password_on_create_never_overwrites_an_existing_password(playboo
     assert items[results[4]["identifier"]]["password"] == "first-value-Qa31"
 
 
-# -- check mode and diff ----------------------------------------------------------------------
-
-def test_check_mode_writes_nothing_predicts_the_real_run_and_masks_the_diff(playbook, sim):
-    to_update = seed(sim, KIND, name="To update", secret_key=RFC_SEED)
-    to_disable = seed(sim, KIND, name="To disable")
-    to_enable = seed(sim, KIND, name="To enable", active=False)
-    before = stored(sim, KIND)
-    new_values = {"password": "checked-password-Ce61", "secret_key": "MFRGGZDFMZTWQ2LK"}
-    steps = [
-        step("create", changed=True, operation="created", name="New", username="new",
-             password=new_values["password"], secret_key=new_values["secret_key"]),
-        step("update", changed=True, operation="updated", identifier=to_update, url="db09.example.com",
-             password=new_values["password"], secret_key=new_values["secret_key"],
-             expect={"url": "db09.example.com", "name": "To update", "password": MASK, "secret_key": MASK}),
-        step("nothing differs", changed=False, operation="unchanged", identifier=to_update, name="To update"),
-        step("disable", changed=True, operation="disabled", identifier=to_disable, state="absent"),
-        step("enable", changed=True, operation="enabled", identifier=to_enable),
-    ]
-
-    preview, _unused = STEPS.apply(playbook, steps, check=True, diff=True)
-
-    STEPS.check(steps, preview)
-    assert preview[0]["identifier"] is None  # would be created: no id yet
-    assert sim.control.counters()["writes"] == 0
-    assert stored(sim, KIND) == before
-    assert preview[0]["diff"]["after"]["password"] == MASK
-    assert preview[1]["diff"]["before"] == {"url": "db01.example.com:5432", "password": MASK, "secret_key": MASK}
-    assert preview[1]["diff"]["after"] == {"url": "db09.example.com", "password": MASK + " (changed)",
-                                           "secret_key": MASK + " (changed)"}
-    assert preview[3]["diff"] == {"before": {"active": True}, "after": {"active": False}}
-
-    applied, _unused = STEPS.apply(playbook, steps, diff=True)
-
-    STEPS.check(steps, applied)
-    assert [r["diff"] for r in applied] == [r["diff"] for r in preview]
-    assert applied[1]["password"] == preview[1]["password"]  # the predicted entry is the real one
-    assert writes(sim, KIND) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
-    items = stored(sim, KIND)
-    assert (items[to_update]["url"], items[to_update]["password"]) == ("db09.example.com", new_values["password"])
-    assert (items[to_disable]["active"], items[to_enable]["active"]) == (False, True)
-
-
-# -- disable and enable -----------------------------------------------------------------------
-
-DISABLE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Disable
-      segura.pam.mysafe_password: {identifier: "{{ entry }}", state: absent}
-      register: disabled
-    - name: Disable again, by name and username
-      segura.pam.mysafe_password: {name: Payments database, username: svc_payments, state: absent}
-      register: disabled_again
-    - name: Enable
-      segura.pam.mysafe_password: {identifier: "{{ entry }}"}
-      register: enabled
-    - name: Enable again
-      segura.pam.mysafe_password: {identifier: "{{ entry }}", state: present}
-      register: enabled_again
-    - name: Disable, then enable with a new note
-      segura.pam.mysafe_password: {identifier: "{{ entry }}", state: absent}
-    - segura.pam.mysafe_password: {identifier: "{{ entry }}", notes: Back in use}
-      register: enabled_and_updated
-    - name: Disable passwords that do not exist
-      segura.pam.mysafe_password: {identifier: 999, state: absent}
-      register: missing_by_id
-    - segura.pam.mysafe_password: {name: Nobody, state: absent}
-      register: missing_by_name
-
-    - ansible.builtin.assert:
-        that:
-          - disabled is changed and disabled.operation == 'disabled'
-          - disabled.password.active == false and disabled.password.password == '********'
-          - disabled_again is not changed and disabled_again.operation == 'unchanged'
-          - disabled_again.identifier == entry
-          - enabled is changed and enabled.operation == 'enabled'
-          - enabled.password.active and enabled.password.name == 'Payments database'
-          - enabled_again is not changed
-          - enabled_and_updated is changed and enabled_and_updated.operation == 'updated'
-          - "enabled_and_updated.diff.before == {'active': false, 'notes': 'Owned by the platform team'}"
-          - "enabled_and_updated.diff.after == {'active': true, 'notes': 'Back in use'}"
-          - missing_by_id is not changed and missing_by_id.identifier is none
-          - missing_by_name is not changed
-"""
-
-
-def test_disable_and_enable_round_trip(playbook, sim):
-    entry = seed(sim, KIND)
-
-    run_playbook(playbook, DISABLE_PLAYBOOK, extra_vars={"entry": entry})
-
-    item = stored(sim, KIND)[entry]
-    assert (item["active"], item["notes"]) == (True, "Back in use")
-    # "disable again" and "enable again" sent nothing.
-    assert writes(sim, KIND) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
-
-
 # -- selecting the password -------------------------------------------------------------------
 
 SELECT_PLAYBOOK = """
@@ -309,69 +207,6 @@ def test_select_by_name_and_username_exactly_and_refuse_ambiguous_names(playbook
     assert created == [("Payments", "svc_payments", "near-miss-1"), ("Shared db", "ap", "near-miss-3"),
                        ("shared DB", "app", "near-miss-2")]
     assert writes(sim, KIND) == {"create": 3, "update": 3, "inactive": 0, "active": 0}
-
-
-# -- permissions ------------------------------------------------------------------------------
-
-PERMISSIONS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Carol's unshared password
-      segura.pam.mysafe_password: {identifier: "{{ ids.private }}", notes: bob was here}
-      register: no_access
-      failed_when: false
-    - name: Shared with bob, view only - update
-      segura.pam.mysafe_password: {identifier: "{{ ids.view_only }}", password: bob-was-here-Pw1}
-      register: view_only_update
-      failed_when: false
-    - name: Shared with bob, view only - disable
-      segura.pam.mysafe_password: {identifier: "{{ ids.view_only }}", state: absent}
-      register: view_only_disable
-      failed_when: false
-    - name: Shared with bob, view only - nothing differs, so nothing is refused
-      segura.pam.mysafe_password: {identifier: "{{ ids.view_only }}", notes: Owned by the platform team}
-      register: view_only_unchanged
-    - name: Shared with bob, can_edit
-      segura.pam.mysafe_password: {identifier: "{{ ids.editor }}", notes: bob was here}
-      register: editor
-    - name: Shared with bob's group devops, can_edit
-      segura.pam.mysafe_password: {identifier: "{{ ids.group }}", notes: bob was here}
-      register: group_editor
-
-    - ansible.builtin.assert:
-        that:
-          - "'1006' in no_access.msg and 'User does not have access' in no_access.msg"
-          - no_access.error_code == 1006
-          - view_only_update.error_code == 1006
-          - "'User does not have permission to edit this password' in view_only_update.msg"
-          - "'can_edit' in view_only_update.msg and 'segura.pam.mysafe_password' not in view_only_update.msg"
-          - "'1006' in view_only_disable.msg and 'can_edit' in view_only_disable.msg"
-          - view_only_update is not changed and view_only_disable is not changed
-          - view_only_unchanged is not changed
-          - editor is changed and group_editor is changed
-"""
-
-
-def test_permissions_of_a_user_with_several_kinds_of_access(playbook, sim):
-    shares = {
-        "private": {},
-        "view_only": {"users_allowed": [{"username": "bob"}]},
-        "editor": {"users_allowed": [{"username": "bob", "can_edit": True}]},
-        "group": {"groups_allowed": [{"name": "devops", "can_edit": True}]},
-    }
-    ids = {kind: seed(sim, KIND, owner="carol", name="Carol " + kind, **share) for kind, share in shares.items()}
-    before = stored(sim, KIND)
-
-    result = run_playbook(playbook, PERMISSIONS_PLAYBOOK, user="bob", extra_vars={"ids": ids})
-
-    items = stored(sim, KIND)
-    for kind in ("private", "view_only"):
-        assert items[ids[kind]] == before[ids[kind]]
-    for kind in ("editor", "group"):
-        assert (items[ids[kind]]["notes"], items[ids[kind]]["owner"]) == ("bob was here", "carol")
-    assert writes(sim, KIND)["update"] == 3  # view-only update refused by the server, two edits applied
-    assert "bob-was-here-Pw1" not in result.output
 
 
 # -- bad input --------------------------------------------------------------------------------

@@ -41,9 +41,9 @@ def ids(sim):
     return {
         "payments": seed_visible("payments", secret_key=RFC_SEED),
         "case": seed_visible("case", name="payments database", username="svc_payments2", url="db01.example.com:54321",
-                     tags="Database"),
+                             tags="Database"),
         "replica": seed_visible("replica", name="Payments database replica", username="svc", url="db01.example.com",
-                        tags="databases"),
+                                tags="databases"),
         "old": seed_visible("old", name="Old", username="old", url="old.example.com", tags="database", active=False),
         "twin_a": seed_visible("twin_a", name="Twin", username="a", url="twin.example.com", tags="twin"),
         "twin_b": seed_visible("twin_b", name="Twin", username="b", url="twin.example.com", tags="twin"),
@@ -167,47 +167,3 @@ def test_read_by_identifier_by_name_and_as_exactly_filtered_lists(playbook, sim,
     assert stored(sim, "password") == before
     # The server's filters were used (one list each), and its near misses dropped on our side.
     assert sim.control.counters("passwords")["endpoints"]["list"] == 11
-
-
-ERRORS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - segura.pam.mysafe_password_info: {name: Twin}
-      register: ambiguous_name
-      failed_when: false
-    - segura.pam.mysafe_password_info: {name: Payments}
-      register: part_of_a_name
-      failed_when: false
-    - segura.pam.mysafe_password_info: {identifier: 999}
-      register: missing
-      failed_when: false
-    - segura.pam.mysafe_password_info: {identifier: "{{ ids.private }}"}
-      register: not_shared
-      failed_when: false
-    - segura.pam.mysafe_password_info: {identifier: "{{ ids.payments }}", name: Payments database}
-      register: identifier_and_name
-      failed_when: false
-    - segura.pam.mysafe_password_info: {identifier: 0}
-      register: identifier_zero
-      failed_when: false
-
-    - ansible.builtin.assert:
-        that:
-          - ambiguous_name.msg.startswith(ambiguous_msg)
-          - "'Select one with identifier' in ambiguous_name.msg"
-          - "\\"No password visible to this API user has name 'Payments'\\" in part_of_a_name.msg"
-          - "'1005' in missing.msg and 'Password not found' in missing.msg"
-          - "'segura.pam.mysafe_password_info' in missing.msg"
-          - "'1006' in not_shared.msg and 'User does not have access' in not_shared.msg"
-          - not_shared.error_code == 1006 and 'share' in not_shared.msg
-          - "'mutually exclusive' in identifier_and_name.msg and 'identifier|name' in identifier_and_name.msg"
-          - "'Option identifier must be a positive integer' in identifier_zero.msg"
-      vars:
-        ambiguous_msg: >-
-          2 passwords visible to this API user have name 'Twin' (identifiers {{ ids.twin_a }}, {{ ids.twin_b }}).
-"""
-
-
-def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, ids):
-    run_read_only(playbook, sim, ERRORS_PLAYBOOK, {"ids": ids})

@@ -1,0 +1,160 @@
+"""The item modules (``segura.pam.mysafe_<kind>``), one behaviour per test, run once per kind of
+the table in ``kinds.py``: disable and enable, check mode that predicts the real run.
+
+Each test seeds the simulator (uncounted), applies steps (one module task each, in one
+ansible-playbook run) and checks what each step reported, what the simulator stores and how many
+writes reached the kind's endpoints: "nothing differs" must mean "nothing sent". What only one
+kind has stays in ``plugins/modules/test_module_mysafe_<kind>.py``.
+"""
+
+import pytest
+
+from item_support import assert_not_shown, seed, stored, writes
+from kinds import KIND_ROWS, MASK
+from module_steps import ModuleSteps, step
+
+EVERY_KIND = pytest.mark.parametrize("row", KIND_ROWS, ids=[row.name for row in KIND_ROWS])
+
+
+def shown(row, field, value, changed=False):
+    """How a diff shows ``value`` of ``field``: secrets as the mask, which says when it changed."""
+    if field not in row.secret_fields:
+        return value
+    return MASK + " (changed)" if changed else MASK
+
+
+@EVERY_KIND
+def test_disable_and_enable_round_trip(playbook, sim, row):
+    ident = seed(sim, row, **row.selecting)
+    field, value = row.plain_change
+    new_secret = "back-in-use-%s-Wm18" % row.name
+    missing = [step("disable an item that does not exist, by identifier", changed=False, identifier=999,
+                    state="absent"),
+               step("disable an item that does not exist, by name", changed=False, name="Nobody", state="absent")]
+    if row.code_field:
+        missing.append(step("disable an item that does not exist, by its code", changed=False,
+                            state="absent", **{row.code_field: "nowhere"}))
+    steps = [
+        step("disable", changed=True, operation="disabled", identifier=ident, state="absent",
+             expect={"active": False, row.secret_field: MASK},
+             diff={"before": {"active": True}, "after": {"active": False}}),
+        step("disable again, selected without the identifier", changed=False, operation="unchanged",
+             state="absent", **row.selecting),
+        step("enable in check mode", changed=True, operation="enabled", identifier=ident, check_mode=True),
+        step("enable", changed=True, operation="enabled", identifier=ident,
+             expect={"active": True, "name": row.sample["name"]}),
+        step("enable again, selected without the identifier", changed=False, operation="unchanged",
+             state="present", **row.selecting),
+        step("disable before a change", changed=True, operation="disabled", identifier=ident, state="absent"),
+        step("enable with a change", changed=True, operation="updated", identifier=ident,
+             diff={"before": {"active": False, field: shown(row, field, row.sample[field]),
+                              row.secret_field: MASK},
+                   "after": {"active": True, field: shown(row, field, value, changed=True),
+                             row.secret_field: MASK + " (changed)"}},
+             **{field: value, row.secret_field: new_secret}),
+    ] + missing
+
+    results, run = ModuleSteps.for_kind(row).apply(playbook, steps)
+
+    ModuleSteps.for_kind(row).check(steps, results)
+    assert results[1]["identifier"] == ident
+    assert [result["identifier"] for result in results[-len(missing):]] == [None] * len(missing)
+    item = stored(sim, row)[ident]
+    assert (item["active"], item[field], item[row.secret_field]) == (True, value, new_secret)
+    # Twice each: "disable again", "enable again" and the check-mode enable sent nothing.
+    assert writes(sim, row) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
+    assert_not_shown(run.output, (row.sample[row.secret_field], new_secret))
+
+
+@EVERY_KIND
+def test_check_mode_writes_nothing_and_predicts_the_real_run(playbook, sim, row):
+    stored_secrets = {secret: old for secret, (old, _new) in row.secret_changes.items()}
+    new_secrets = {secret: new for secret, (_old, new) in row.secret_changes.items()}
+    to_update = seed(sim, row, name="To update", **stored_secrets)
+    to_disable = seed(sim, row, name="To disable")
+    to_enable = seed(sim, row, name="To enable", active=False)
+    before = stored(sim, row)
+    field, value = row.plain_change
+    stored_value = "To update" if field == "name" else row.sample[field]
+    steps = [
+        step("create", changed=True, operation="created", expect={row.secret_field: MASK}, **row.new_item),
+        step("update", changed=True, operation="updated", identifier=to_update,
+             expect=dict({field: value}, **dict.fromkeys(new_secrets, MASK)),
+             diff={"before": dict({field: stored_value}, **dict.fromkeys(new_secrets, MASK)),
+                   "after": dict({field: value}, **dict.fromkeys(new_secrets, MASK + " (changed)"))},
+             **dict(new_secrets, **{field: value})),
+        step("nothing differs", changed=False, operation="unchanged", identifier=to_disable, name="To disable"),
+        step("disable", changed=True, operation="disabled", identifier=to_disable, state="absent",
+             diff={"before": {"active": True}, "after": {"active": False}}),
+        step("enable", changed=True, operation="enabled", identifier=to_enable),
+    ]
+    module_steps = ModuleSteps.for_kind(row)
+
+    preview, previewed = module_steps.apply(playbook, steps, check=True, diff=True)
+
+    module_steps.check(steps, preview)
+    assert preview[0]["identifier"] is None  # would be created: no identifier yet
+    assert preview[0]["diff"]["after"][row.secret_field] == MASK
+    assert sim.control.counters()["writes"] == 0
+    assert stored(sim, row) == before
+
+    applied, run = module_steps.apply(playbook, steps, diff=True)
+
+    module_steps.check(steps, applied)
+    assert [result["diff"] for result in applied] == [result["diff"] for result in preview]
+    assert applied[1][row.result_key] == preview[1][row.result_key]  # the predicted item is the real one
+    assert writes(sim, row) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
+    items = stored(sim, row)
+    assert items[to_update] == dict(before[to_update], **dict(new_secrets, **{field: value}))
+    assert items[applied[0]["identifier"]][row.secret_field] == row.new_item[row.secret_field]
+    assert (items[to_disable]["active"], items[to_enable]["active"]) == (False, True)
+    assert_not_shown(previewed.output + run.output,
+                     list(stored_secrets.values()) + list(new_secrets.values()) + [row.new_item[row.secret_field]])
+
+
+SHARES = {
+    "private": {},
+    "view_only": {"users_allowed": [{"username": "bob"}]},
+    "editor": {"users_allowed": [{"username": "bob", "can_edit": True}]},
+    "group": {"groups_allowed": [{"name": "devops", "can_edit": True}]},
+}
+
+
+@EVERY_KIND
+def test_permissions_of_a_user_with_several_kinds_of_access(playbook, sim, row):
+    ids = {share: seed(sim, row, owner="carol", name="Carol " + share, **users)
+           for share, users in SHARES.items()}
+    before = stored(sim, row)
+    field, value = row.plain_change
+    refused_secret = "bob-was-here-%s-Pw1" % row.name
+    steps = [
+        step("carol's unshared item", identifier=ids["private"], error=["1006", "User does not have access"],
+             **{field: value}),
+        step("shared with bob, view only: update", identifier=ids["view_only"],
+             error=["User does not have permission to edit this", "can_edit"], **{row.secret_field: refused_secret}),
+        step("shared with bob, view only: disable", identifier=ids["view_only"], state="absent",
+             error=["1006", "can_edit"]),
+        step("shared with bob, view only: nothing differs, so nothing is refused", changed=False,
+             identifier=ids["view_only"], name="Carol view_only"),
+        step("shared with bob, can_edit", changed=True, identifier=ids["editor"], **{field: value}),
+        step("shared with bob's group devops, can_edit", changed=True, identifier=ids["group"], **{field: value}),
+        step("carol's item is invisible to bob, so its name makes bob's own", changed=True, operation="created",
+             **dict(row.new_item, name="Carol private")),
+    ]
+    module_steps = ModuleSteps.for_kind(row)
+
+    results, run = module_steps.apply(playbook, steps, user="bob")
+
+    module_steps.check(steps, results)
+    assert [result.get("error_code") for result in results[:3]] == [1006] * 3
+    assert row.module not in results[1]["msg"]  # the server's refusal, with the option to change
+    items = stored(sim, row)
+    for share in ("private", "view_only"):
+        assert items[ids[share]] == before[ids[share]]
+    for share in ("editor", "group"):
+        assert (items[ids[share]][field], items[ids[share]]["owner"]) == (value, "carol")
+    (own,) = [item for item in items.values() if item["owner"] == "bob"]
+    assert own["name"] == "Carol private" and own["identifier"] not in ids.values()
+    # The view-only update is refused by the server; the two edits are applied.
+    assert writes(sim, row)["update"] == 3
+    assert_not_shown(run.output, [refused_secret])
