@@ -41,10 +41,13 @@ class KindRow(object):
     - ``plain_change``: (field, value) a field that is not secret, to update.
     - ``new_item``: the options that create an item (the secret field included).
     - ``secret_changes``: field -> (a stored value, a new value), for every secret the user sets.
+    - ``field_changes``: (field, value given, value stored) for every field the user sets: each
+      type of field is compared and sent its own way.
     - ``not_found``: the server's words for an identifier it does not know.
     """
 
-    def __init__(self, name, sim_name, sample, selecting, plain_change, new_item, secret_changes, not_found):
+    def __init__(self, name, sim_name, sample, selecting, plain_change, new_item, secret_changes, field_changes,
+                 not_found):
         self.item_kind = COLLECTION_KINDS[name]
         self.sim_name = sim_name
         self.sample = sample
@@ -52,6 +55,7 @@ class KindRow(object):
         self.plain_change = plain_change
         self.new_item = new_item
         self.secret_changes = secret_changes
+        self.field_changes = field_changes + SHARING_CHANGES
         self.not_found = not_found
 
     def __getattr__(self, attribute):
@@ -73,6 +77,12 @@ class KindRow(object):
             "state", self.rewrite_option[0])
 
 
+# The sharing fields every kind has: (field, value given, value stored).
+SHARING_CHANGES = [
+    ("users_allowed", [{"username": "dave", "can_edit": True}], [{"username": "dave", "can_edit": True}]),
+    ("groups_allowed", [{"name": "auditors"}], [{"name": "auditors", "can_edit": False}]),
+]
+
 KIND_ROWS = [
     KindRow(
         "api_secret", "secrets",
@@ -84,6 +94,16 @@ KIND_ROWS = [
         new_item={"name": "New", "url": "https://new.example.com", "client_id": "new-app",
                   "client_secret": "new-client-secret-Ce61"},
         secret_changes={"client_secret": ("stored-client-secret-Ua40", "changed-client-secret-Ce61")},
+        field_changes=[
+            ("name", "GCP billing", "GCP billing"),
+            ("url", "https://billing.example.com", "https://billing.example.com"),
+            ("client_id", "billing-app", "billing-app"),
+            ("client_secret", "rotated-client-secret-Hp20", "rotated-client-secret-Hp20"),
+            ("identifier_code", "billing-gcp", "billing-gcp"),  # a field to set when identifier selects
+            ("notes", "Rotated in March", "Rotated in March"),
+            ("method", "PATCH", "patch"),
+            ("tags", ["billing", "cloud"], "billing,cloud"),
+        ],
         not_found="Api secret not found"),
     KindRow(
         "password", "passwords",
@@ -95,6 +115,15 @@ KIND_ROWS = [
         new_item={"name": "New", "username": "new", "password": "new-password-Ce61"},
         secret_changes={"password": ("stored-password-Ua40", "changed-password-Ce61"),
                         "secret_key": (RFC_SEED, "MFRGGZDFMZTWQ2LK")},
+        field_changes=[
+            ("name", "Payments database (primary)", "Payments database (primary)"),
+            ("username", "svc_payments_rw", "svc_payments_rw"),
+            ("password", "rotated-password-Hp20", "rotated-password-Hp20"),
+            ("url", "db02.example.com:5432", "db02.example.com:5432"),
+            ("secret_key", "KRSXG5CTMVRXEZLU", "KRSXG5CTMVRXEZLU"),
+            ("notes", "Rotated in March", "Rotated in March"),
+            ("tags", ["database", "primary"], "database,primary"),
+        ],
         not_found="Password not found"),
     KindRow(
         "note", "notes",
@@ -103,6 +132,11 @@ KIND_ROWS = [
         plain_change=("name", "Runbook (kept)"),
         new_item={"name": "New", "note": "new-note-canary-Ce61"},
         secret_changes={"note": ("stored-note-canary-Ua40", "changed-note-canary-Ce61")},
+        field_changes=[
+            ("name", "Runbook 2026", "Runbook 2026"),
+            ("note", "rotated-note-canary-Hp20", "rotated-note-canary-Hp20"),
+            ("tags", ["ops", "runbook"], "ops,runbook"),
+        ],
         not_found="Note not found"),
 ]
 

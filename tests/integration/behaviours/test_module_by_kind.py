@@ -158,3 +158,62 @@ def test_permissions_of_a_user_with_several_kinds_of_access(playbook, sim, row):
     # The view-only update is refused by the server; the two edits are applied.
     assert writes(sim, row)["update"] == 3
     assert_not_shown(run.output, [refused_secret])
+
+
+@EVERY_KIND
+def test_each_field_updates_alone_and_leaves_the_others(playbook, sim, row):
+    identifier = seed(sim, row)
+    before = stored(sim, row)[identifier]
+    changes = [step("set " + field, changed=True, operation="updated", identifier=identifier, **{field: value})
+               for field, value, _stored in row.field_changes]
+    # Every new value again in one task: all fields are already as wanted.
+    repeat = step("all again", changed=False, operation="unchanged", identifier=identifier,
+                  **{field: value for field, value, _stored in row.field_changes})
+    module_steps = ModuleSteps.for_kind(row)
+
+    results, run = module_steps.apply(playbook, changes + [repeat])
+
+    module_steps.check(changes + [repeat], results)
+    for (field, _value, _stored), result in zip(row.field_changes, results):
+        assert sorted(result["diff"]["after"]) == [field]  # only the given field is compared and sent
+    assert results[-1]["diff"]["before"] == results[-1]["diff"]["after"]
+    # Every secret is masked, a TOTP token made from a new seed too.
+    assert [results[-1][row.result_key][secret] for secret in row.secret_fields] == [MASK] * len(row.secret_fields)
+    assert stored(sim, row)[identifier] == dict(before, **{field: value for field, _value, value in row.field_changes})
+    assert writes(sim, row) == {"create": 0, "update": len(row.field_changes), "inactive": 0, "active": 0}
+    assert_not_shown(run.output, [value for field, value, _stored in row.field_changes if field in row.secret_fields])
+
+
+@EVERY_KIND
+def test_rewrite_option_on_create_never_overwrites_an_existing_secret(playbook, sim, row):
+    option, secret = row.rewrite_option
+    # Secrets the option does not govern (the password's TOTP seed) are updated as any field.
+    others = {field: new for field, (_old, new) in row.secret_changes.items() if field != secret}
+    field, value = row.plain_change
+    kept = seed(sim, row, name="Kept", **{secret: "rotated-elsewhere-Kd55"})
+    rotated = seed(sim, row, name="Rotated", **{secret: "old-secret-Wm18"})
+    steps = [
+        step("on_create, other secret", changed=False, operation="unchanged", identifier=kept,
+             **{secret: "initial-value-Tt09", option: "on_create"}),
+        step("on_create, other secret and other fields", changed=True, operation="updated", identifier=kept,
+             **dict(others, **{secret: "initial-value-Tt09", field: value, option: "on_create"})),
+        step("always, other secret", changed=True, operation="updated", identifier=rotated,
+             **{secret: "new-secret-Lp44", option: "always"}),
+        step("always by default, same secret", changed=False, operation="unchanged", identifier=rotated,
+             **{secret: "new-secret-Lp44"}),
+        step("on_create of a new item", changed=True, operation="created",
+             **dict(row.new_item, name="Fresh", **{secret: "first-value-Qa31", option: "on_create"})),
+    ]
+    module_steps = ModuleSteps.for_kind(row)
+
+    results, run = module_steps.apply(playbook, steps)
+
+    module_steps.check(steps, results)
+    assert sorted(results[1]["diff"]["after"]) == sorted([field] + list(others))
+    items = stored(sim, row)
+    assert items[kept][secret] == "rotated-elsewhere-Kd55"
+    assert items[kept][field] == value
+    assert all(items[kept][other] == new for other, new in others.items())
+    assert items[rotated][secret] == "new-secret-Lp44"
+    assert items[results[4]["identifier"]][secret] == "first-value-Qa31"
+    assert_not_shown(run.output, ("initial-value-Tt09", "new-secret-Lp44", "first-value-Qa31"))

@@ -86,43 +86,7 @@ def test_create_then_rerun_with_reordered_lists_writes_nothing(playbook, sim):
     assert gcp_secret not in rerun.output
 
 
-# -- updates --------------------------------------------------------------------------------
-
-# One field per step, each to a new value; the field's type decides how it is compared and sent.
-FIELD_CHANGES = [
-    ("name", "GCP billing", "GCP billing"),
-    ("url", "https://billing.example.com", "https://billing.example.com"),
-    ("client_id", "billing-app", "billing-app"),
-    ("client_secret", "rotated-client-secret-Hp20", "rotated-client-secret-Hp20"),
-    ("identifier_code", "billing-gcp", "billing-gcp"),  # a field to set when identifier selects
-    ("notes", "Rotated in March", "Rotated in March"),
-    ("method", "PATCH", "patch"),
-    ("tags", ["billing", "cloud"], "billing,cloud"),
-    ("users_allowed", [{"username": "dave", "can_edit": True}], [{"username": "dave", "can_edit": True}]),
-    ("groups_allowed", [{"name": "auditors"}], [{"name": "auditors", "can_edit": False}]),
-]
-
-
-def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
-    identifier = seed(sim, KIND)
-    before = stored(sim, KIND)[identifier]
-    changes = [step("set " + field, changed=True, operation="updated", identifier=identifier, **{field: value})
-               for field, value, _unused in FIELD_CHANGES]
-    # Every new value again in one task: all fields are already as wanted.
-    repeat = step("all again", changed=False, operation="unchanged", identifier=identifier,
-                  **{field: value for field, value, _unused in FIELD_CHANGES})
-
-    results, _unused = STEPS.apply(playbook, changes + [repeat])
-
-    STEPS.check(changes + [repeat], results)
-    for (field, _unused, _unused), result in zip(FIELD_CHANGES, results):
-        # Only the given field is compared (and so only it can be sent).
-        assert sorted(result["diff"]["after"]) == [field]
-    assert results[-1]["diff"]["before"] == results[-1]["diff"]["after"]
-    expected = dict(before, **{field: value for field, _unused, value in FIELD_CHANGES})
-    assert stored(sim, KIND)[identifier] == expected
-    assert writes(sim, KIND) == {"create": 0, "update": len(FIELD_CHANGES), "inactive": 0, "active": 0}
-
+# -- sharing lists --------------------------------------------------------------------------
 
 def test_sharing_lists_are_exact_and_order_does_not_matter(playbook, sim):
     identifier = seed(sim, KIND, users_allowed=[{"username": "bob", "can_edit": True}, {"username": "carol"}],
@@ -155,33 +119,6 @@ def test_sharing_lists_are_exact_and_order_does_not_matter(playbook, sim):
     assert writes(sim, KIND)["update"] == 6
     # Segura drops unknown users; the module says so instead of pretending all went well.
     assert "User 'zed' not found" in run.output
-
-
-def test_update_secret_on_create_never_overwrites_an_existing_secret(playbook, sim):
-    kept = seed(sim, KIND, name="Legacy CRM", client_secret="rotated-elsewhere-Kd55")
-    rotated = seed(sim, KIND, name="Rotated", client_secret="old-client-secret-Wm18")
-    steps = [
-        step("on_create, other secret", changed=False, operation="unchanged", identifier=kept,
-             client_secret="initial-value-Tt09", update_secret="on_create"),
-        step("on_create, other secret and notes", changed=True, operation="updated", identifier=kept,
-             client_secret="initial-value-Tt09", notes="Rotated by the vault", update_secret="on_create"),
-        step("always, other secret", changed=True, operation="updated", identifier=rotated,
-             client_secret="new-client-secret-Lp44", update_secret="always"),
-        step("always, same secret", changed=False, operation="unchanged", identifier=rotated,
-             client_secret="new-client-secret-Lp44"),
-        step("on_create of a new secret", changed=True, operation="created", name="Fresh", url="https://fresh.example.com",
-             client_id="fresh-app", client_secret="first-value-Qa31", update_secret="on_create"),
-    ]
-
-    results, _unused = STEPS.apply(playbook, steps)
-
-    STEPS.check(steps, results)
-    assert "client_secret" not in results[1]["diff"]["after"]
-    secrets = stored(sim, KIND)
-    assert secrets[kept]["client_secret"] == "rotated-elsewhere-Kd55"
-    assert secrets[kept]["notes"] == "Rotated by the vault"
-    assert secrets[rotated]["client_secret"] == "new-client-secret-Lp44"
-    assert secrets[results[4]["identifier"]]["client_secret"] == "first-value-Qa31"
 
 
 # -- diff -------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from item_support import cached_tokens, secret_vars, seed, stored, writes
 from kinds import MASK, ROWS
 from module_steps import ModuleSteps, run_playbook, step
-from totp import RFC_SEED, totp
+from totp import totp
 
 KIND = ROWS["password"]
 STEPS = ModuleSteps.for_kind(KIND)
@@ -85,67 +85,6 @@ def test_create_shared_with_several_users_then_rerun_writes_nothing(playbook, si
     assert stored(sim, KIND)[1] == item
     assert "changed=0" in rerun.stdout
     assert db_password not in rerun.output
-
-
-# -- updates --------------------------------------------------------------------------------
-
-# One field per step, each to a new value: (option, value given, value stored).
-FIELD_CHANGES = [
-    ("name", "Payments database (primary)", "Payments database (primary)"),
-    ("username", "svc_payments_rw", "svc_payments_rw"),
-    ("password", "rotated-password-Hp20", "rotated-password-Hp20"),
-    ("url", "db02.example.com:5432", "db02.example.com:5432"),
-    ("secret_key", "KRSXG5CTMVRXEZLU", "KRSXG5CTMVRXEZLU"),
-    ("notes", "Rotated in March", "Rotated in March"),
-    ("tags", ["database", "primary"], "database,primary"),
-    ("users_allowed", [{"username": "dave", "can_edit": True}], [{"username": "dave", "can_edit": True}]),
-    ("groups_allowed", [{"name": "auditors"}], [{"name": "auditors", "can_edit": False}]),
-]
-
-
-def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
-    identifier = seed(sim, KIND)
-    before = stored(sim, KIND)[identifier]
-    changes = [step("set " + field, changed=True, operation="updated", identifier=identifier, **{field: value})
-               for field, value, _unused in FIELD_CHANGES]
-    repeat = step("all again", changed=False, operation="unchanged", identifier=identifier,
-                  **{field: value for field, value, _unused in FIELD_CHANGES})
-
-    results, _unused = STEPS.apply(playbook, changes + [repeat])
-
-    STEPS.check(changes + [repeat], results)
-    for (field, _unused, _unused), result in zip(FIELD_CHANGES, results):
-        assert sorted(result["diff"]["after"]) == [field]  # only the given field is compared and sent
-    # the seed set above now yields a token, masked like the seed itself
-    assert (results[-1]["password"]["secret_key"], results[-1]["password"]["token"]) == (MASK, MASK)
-    assert stored(sim, KIND)[identifier] == dict(before, **{field: value for field, _unused, value in FIELD_CHANGES})
-    assert writes(sim, KIND) == {"create": 0, "update": len(FIELD_CHANGES), "inactive": 0, "active": 0}
-
-
-def test_update_password_on_create_never_overwrites_an_existing_password(playbook, sim):
-    kept = seed(sim, KIND, name="Legacy CRM", username="crm", password="rotated-elsewhere-Kd55")
-    rotated = seed(sim, KIND, name="Rotated", username="rot", password="old-password-Wm18")
-    steps = [
-        step("on_create, other password", changed=False, operation="unchanged", identifier=kept,
-             password="initial-value-Tt09", update_password="on_create"),
-        step("on_create, other password and seed", changed=True, operation="updated", identifier=kept,
-             password="initial-value-Tt09", secret_key=RFC_SEED, update_password="on_create"),
-        step("always, other password", changed=True, operation="updated", identifier=rotated,
-             password="new-password-Lp44", update_password="always"),
-        step("always, same password", changed=False, operation="unchanged", identifier=rotated,
-             password="new-password-Lp44"),
-        step("on_create of a new entry", changed=True, operation="created", name="Fresh", username="fresh",
-             password="first-value-Qa31", update_password="on_create"),
-    ]
-
-    results, _unused = STEPS.apply(playbook, steps)
-
-    STEPS.check(steps, results)
-    assert sorted(results[1]["diff"]["after"]) == ["secret_key"]  # the seed is not governed by update_password
-    items = stored(sim, KIND)
-    assert (items[kept]["password"], items[kept]["secret_key"]) == ("rotated-elsewhere-Kd55", RFC_SEED)
-    assert items[rotated]["password"] == "new-password-Lp44"
-    assert items[results[4]["identifier"]]["password"] == "first-value-Qa31"
 
 
 # -- selecting the password -------------------------------------------------------------------
