@@ -41,13 +41,15 @@ class KindRow(object):
     - ``plain_change``: (field, value) a field that is not secret, to update.
     - ``new_item``: the options that create an item (the secret field included).
     - ``secret_changes``: field -> (a stored value, a new value), for every secret the user sets.
+    - ``spellings``: field -> (one spelling, another of the same value, the value stored), for the
+      fields the kind compares as the server does (case, spaces, padding).
     - ``field_changes``: (field, value given, value stored) for every field the user sets: each
       type of field is compared and sent its own way.
     - ``not_found``: the server's words for an identifier it does not know.
     """
 
-    def __init__(self, name, sim_name, sample, selecting, plain_change, new_item, secret_changes, field_changes,
-                 not_found):
+    def __init__(self, name, sim_name, sample, selecting, plain_change, new_item, secret_changes, spellings,
+                 field_changes, not_found):
         self.item_kind = COLLECTION_KINDS[name]
         self.sim_name = sim_name
         self.sample = sample
@@ -55,6 +57,7 @@ class KindRow(object):
         self.plain_change = plain_change
         self.new_item = new_item
         self.secret_changes = secret_changes
+        self.spellings = spellings
         self.field_changes = field_changes + SHARING_CHANGES
         self.not_found = not_found
 
@@ -94,6 +97,7 @@ KIND_ROWS = [
         new_item={"name": "New", "url": "https://new.example.com", "client_id": "new-app",
                   "client_secret": "new-client-secret-Ce61"},
         secret_changes={"client_secret": ("stored-client-secret-Ua40", "changed-client-secret-Ce61")},
+        spellings={"method": ("GET", "get", "get")},
         field_changes=[
             ("name", "GCP billing", "GCP billing"),
             ("url", "https://billing.example.com", "https://billing.example.com"),
@@ -115,6 +119,7 @@ KIND_ROWS = [
         new_item={"name": "New", "username": "new", "password": "new-password-Ce61"},
         secret_changes={"password": ("stored-password-Ua40", "changed-password-Ce61"),
                         "secret_key": (RFC_SEED, "MFRGGZDFMZTWQ2LK")},
+        spellings={"secret_key": ("jbsw y3dp ehpk 3pxp", "JBSWY3DPEHPK3PXP====", "jbsw y3dp ehpk 3pxp")},
         field_changes=[
             ("name", "Payments database (primary)", "Payments database (primary)"),
             ("username", "svc_payments_rw", "svc_payments_rw"),
@@ -132,6 +137,7 @@ KIND_ROWS = [
         plain_change=("name", "Runbook (kept)"),
         new_item={"name": "New", "note": "new-note-canary-Ce61"},
         secret_changes={"note": ("stored-note-canary-Ua40", "changed-note-canary-Ce61")},
+        spellings={},
         field_changes=[
             ("name", "Runbook 2026", "Runbook 2026"),
             ("note", "rotated-note-canary-Hp20", "rotated-note-canary-Hp20"),

@@ -20,6 +20,7 @@ def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, 
     selector = row.code_field or "name"
     values = {"readable": "readable-%s-Fe40" % row.name, "private": "private-%s-Ow03" % row.name,
               "twin_alice": "twin-alice-%s-Vb73" % row.name, "twin_carol": "twin-carol-%s-Hq51" % row.name}
+
     def seed_visible(owner, key, fields):
         return seed(sim, row, owner=owner, **dict(fields, **{row.secret_field: values[key]}))
 

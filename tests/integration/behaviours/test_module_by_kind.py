@@ -24,6 +24,49 @@ def shown(row, field, value, changed=False):
 
 
 @EVERY_KIND
+def test_create_then_rerun_written_differently_sends_nothing(playbook, sim, row):
+    created_secret = "created-%s-Vb73" % row.name
+    fields = dict(row.sample, tags=row.sample.get("tags", "ops,team").split(","), **row.selecting)
+    fields[row.secret_field] = created_secret
+    stored_users = [{"username": "bob", "can_edit": True}, {"username": "carol", "can_edit": False}]
+    stored_groups = [{"name": "auditors", "can_edit": True}, {"name": "devops", "can_edit": False}]
+    first = dict(fields, users_allowed=[{"username": "bob", "can_edit": True}, {"username": "carol"}],
+                 groups_allowed=[{"name": "devops", "can_edit": False}, {"name": "auditors", "can_edit": True}],
+                 **{field: spelled for field, (spelled, _other, _stored) in row.spellings.items()})
+    # The same wanted state written differently: other spellings, list order and duplicate tags,
+    # explicit defaults.
+    again = dict(fields, tags=list(reversed(fields["tags"])) + fields["tags"][:1],
+                 users_allowed=[{"username": "carol", "can_edit": False}, {"username": "bob", "can_edit": True}],
+                 groups_allowed=[{"name": "auditors", "can_edit": True}, {"name": "devops"}],
+                 **{field: other for field, (_spelled, other, _stored) in row.spellings.items()})
+    shown_item = dict({"identifier": 1, "users_allowed": stored_users, "groups_allowed": stored_groups, "active": True},
+                      **{field: value for field, (_one, _other, value) in row.spellings.items()})
+    shown_item.update((secret, MASK) for secret in row.secret_fields)
+    module_steps = ModuleSteps.for_kind(row)
+
+    create = [step("create", changed=True, operation="created", expect=shown_item, **first)]
+    created, _run = module_steps.apply(playbook, create)
+
+    module_steps.check(create, created)
+    assert created[0]["identifier"] == 1
+    assert sorted(created[0][row.result_key]["tags"]) == sorted(fields["tags"])
+    item = stored(sim, row)[1]
+    assert (item["owner"], item[row.secret_field], item["users_allowed"]) == ("alice", created_secret, stored_users)
+    assert all(item[field] == value for field, (_one, _other, value) in row.spellings.items())
+    assert sorted(item["tags"].split(",")) == sorted(fields["tags"])
+    assert writes(sim, row)["create"] == 1
+
+    sim.control.reset()
+    rerun = [step("again", changed=False, operation="unchanged", expect=shown_item, **again)]
+    reran, run = module_steps.apply(playbook, rerun)
+
+    module_steps.check(rerun, reran)
+    assert sim.control.counters()["writes"] == 0
+    assert stored(sim, row)[1] == item
+    assert_not_shown(run.output, [created_secret])
+
+
+@EVERY_KIND
 def test_disable_and_enable_round_trip(playbook, sim, row):
     ident = seed(sim, row, **row.selecting)
     field, value = row.plain_change

@@ -3,8 +3,11 @@
 Each test states the server's contents before the run (``item_support.seed``, uncounted), runs a
 playbook as a user would write it, and then checks three things: what the tasks reported, what
 the simulator stores (``stored``) and how many write requests reached it (``writes``), since
-"nothing differs" must mean "nothing sent". Behaviours every kind shares (disable and enable,
-check mode, permissions) are tested once per kind in ``tests/integration/behaviours``.
+"nothing differs" must mean "nothing sent". Behaviours every kind shares (create and rerun,
+updates, disable and enable, check mode, permissions) are tested once per kind in
+``tests/integration/behaviours``; here is what only an API secret has, or what is tested
+through it once (identifier_code selection and its duplicate rule, sharing lists, the diff,
+module_defaults, the mistakes a user can make).
 """
 
 from item_support import seed, stored, writes
@@ -15,75 +18,6 @@ KIND = ROWS["api_secret"]
 
 # Every option of the module, and one connection option for the wrong-credentials case.
 STEPS = ModuleSteps.for_kind(KIND, extra_options=("segura_client_id",))
-
-
-# -- create and rerun -----------------------------------------------------------------------
-
-CREATE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    stored_users: [{username: bob, can_edit: true}, {username: carol, can_edit: false}]
-    stored_groups: [{name: auditors, can_edit: true}, {name: devops, can_edit: false}]
-  tasks:
-    - name: Create the payments secret (or leave it as it is)
-      segura.pam.mysafe_api_secret:
-        identifier_code: payments-gcp
-        name: GCP payments
-        url: https://gcp.example.com
-        client_id: gcp-app
-        client_secret: "{{ gcp_secret }}"
-        tags: "{{ wanted_tags }}"
-        notes: Owned by the platform team
-        method: "{{ method }}"
-        users_allowed: "{{ wanted_users }}"
-        groups_allowed: "{{ wanted_groups }}"
-      register: payments
-
-    - name: The result is the stored secret, normalised, with the client secret masked
-      ansible.builtin.assert:
-        that:
-          - payments.changed == expect_changed
-          - payments.operation == expect_operation
-          - payments.identifier == 1
-          - payments.api_secret.identifier == 1
-          - payments.api_secret.identifier_code == 'payments-gcp'
-          - payments.api_secret.client_secret == '********'
-          - payments.api_secret.method == 'get'
-          - payments.api_secret.tags | sort == ['cloud', 'payments']
-          - payments.api_secret.users_allowed == stored_users
-          - payments.api_secret.groups_allowed == stored_groups
-          - payments.api_secret.active
-"""
-
-
-def test_create_then_rerun_with_reordered_lists_writes_nothing(playbook, sim):
-    gcp_secret = "created-client-secret-Vb73"
-    run_playbook(playbook, CREATE_PLAYBOOK, extra_vars={
-        "gcp_secret": gcp_secret, "expect_changed": True, "expect_operation": "created",
-        "wanted_tags": ["cloud", "payments"], "method": "GET",
-        "wanted_users": [{"username": "bob", "can_edit": True}, {"username": "carol"}],
-        "wanted_groups": [{"name": "devops", "can_edit": False}, {"name": "auditors", "can_edit": True}]})
-
-    secret = stored(sim, KIND)[1]
-    assert secret["owner"] == "alice"
-    assert secret["client_secret"] == gcp_secret
-    assert secret["method"] == "get"  # sent in lower case
-    assert sorted(secret["tags"].split(",")) == ["cloud", "payments"]
-    assert writes(sim, KIND)["create"] == 1
-
-    sim.control.reset()
-    # Same wanted state written differently: other order, duplicate tag, other case, explicit default.
-    rerun = run_playbook(playbook, CREATE_PLAYBOOK, extra_vars={
-        "gcp_secret": gcp_secret, "expect_changed": False, "expect_operation": "unchanged",
-        "wanted_tags": ["payments", "cloud", "cloud"], "method": "get",
-        "wanted_users": [{"username": "carol", "can_edit": False}, {"username": "bob", "can_edit": True}],
-        "wanted_groups": [{"name": "auditors", "can_edit": True}, {"name": "devops"}]})
-
-    assert sim.control.counters()["writes"] == 0
-    assert stored(sim, KIND)[1] == secret
-    assert "changed=0" in rerun.stdout
-    assert gcp_secret not in rerun.output
 
 
 # -- sharing lists --------------------------------------------------------------------------

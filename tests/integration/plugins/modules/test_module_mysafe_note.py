@@ -5,6 +5,8 @@ write it, and checks what the tasks reported (asserts inside the playbook), what
 (``sim.control.notes()``) and how many note writes reached it (``sim.control.counters("notes")``):
 "nothing differs" must mean "nothing sent". Several users act in one playbook through
 ``module_defaults`` blocks carrying their access keys, which keeps each test to one or two runs.
+Behaviours every kind shares are tested once per kind in ``tests/integration/behaviours``; here is
+what only a note has (its 900-character limit, the encrypting access key) or is tested through it.
 """
 
 

@@ -1,9 +1,11 @@
 """segura.pam.mysafe_password driven by real ansible-playbook runs against the HTTPS simulator.
 
 Each test seeds the server (``item_support.seed``, uncounted), runs a playbook as a user would
-write it, and checks what the tasks reported, what the simulator stores
-(``sim.control.passwords()``) and how many writes reached its password endpoints
-(``sim.control.counters("passwords")``): "nothing differs" must mean "nothing sent".
+write it, and checks what the tasks reported, what the simulator stores (``stored``) and how many
+writes reached its password endpoints (``writes``): "nothing differs" must mean "nothing sent".
+Behaviours every kind shares (create and rerun, updates, disable and enable, check mode,
+permissions) are tested once per kind in ``tests/integration/behaviours``; here is what only a
+password has: selection by name and user name, the TOTP seed and token.
 """
 
 import json
@@ -16,75 +18,6 @@ from totp import totp
 
 KIND = ROWS["password"]
 STEPS = ModuleSteps.for_kind(KIND)
-
-
-# -- create and rerun -----------------------------------------------------------------------
-
-CREATE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    stored_users: [{username: bob, can_edit: true}, {username: carol, can_edit: false}]
-    stored_groups: [{name: auditors, can_edit: true}, {name: devops, can_edit: false}]
-  tasks:
-    - name: Create the database password (or leave it as it is)
-      segura.pam.mysafe_password:
-        name: Payments database
-        username: svc_payments
-        password: "{{ db_password }}"
-        url: db01.example.com:5432
-        secret_key: "{{ seed }}"
-        notes: Owned by the platform team
-        tags: "{{ wanted_tags }}"
-        users_allowed: "{{ wanted_users }}"
-        groups_allowed: "{{ wanted_groups }}"
-      register: created
-
-    - name: The result is the stored password, normalised, with password, seed and token masked
-      ansible.builtin.assert:
-        that:
-          - created.changed == expect_changed
-          - created.operation == expect_operation
-          - created.identifier == 1 and created.password.identifier == 1
-          - created.password.name == 'Payments database'
-          - created.password.username == 'svc_payments'
-          - created.password.url == 'db01.example.com:5432'
-          - created.password.password == '********'
-          - created.password.secret_key == '********'
-          - created.password.token == '********'
-          - created.password.tags | sort == ['database', 'payments']
-          - created.password.users_allowed == stored_users
-          - created.password.groups_allowed == stored_groups
-          - created.password.active
-"""
-
-
-def test_create_shared_with_several_users_then_rerun_writes_nothing(playbook, sim):
-    db_password = "created-password-Vb73"
-    run_playbook(playbook, CREATE_PLAYBOOK, extra_vars={
-        "db_password": db_password, "seed": "jbsw y3dp ehpk 3pxp", "expect_changed": True,
-        "expect_operation": "created", "wanted_tags": ["database", "payments"],
-        "wanted_users": [{"username": "bob", "can_edit": True}, {"username": "carol"}],
-        "wanted_groups": [{"name": "devops", "can_edit": False}, {"name": "auditors", "can_edit": True}]})
-
-    item = stored(sim, KIND)[1]
-    assert (item["owner"], item["password"], item["secret_key"]) == ("alice", db_password, "jbsw y3dp ehpk 3pxp")
-    assert item["users_allowed"] == [{"username": "bob", "can_edit": True}, {"username": "carol", "can_edit": False}]
-    assert writes(sim, KIND)["create"] == 1
-
-    sim.control.reset()
-    # The same wanted state written differently: the seed compact and in upper case with padding,
-    # other list order, a duplicate tag, an explicit default.
-    rerun = run_playbook(playbook, CREATE_PLAYBOOK, extra_vars={
-        "db_password": db_password, "seed": "JBSWY3DPEHPK3PXP====", "expect_changed": False,
-        "expect_operation": "unchanged", "wanted_tags": ["payments", "database", "database"],
-        "wanted_users": [{"username": "carol", "can_edit": False}, {"username": "bob", "can_edit": True}],
-        "wanted_groups": [{"name": "auditors", "can_edit": True}, {"name": "devops"}]})
-
-    assert sim.control.counters()["writes"] == 0
-    assert stored(sim, KIND)[1] == item
-    assert "changed=0" in rerun.stdout
-    assert db_password not in rerun.output
 
 
 # -- selecting the password -------------------------------------------------------------------
