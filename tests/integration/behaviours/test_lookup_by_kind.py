@@ -7,7 +7,9 @@ the lookup sent. What only one kind has (the password's TOTP token, the API secr
 identifier_code) stays in ``plugins/lookup/test_lookup_mysafe_<kind>.py``.
 """
 
+import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +220,103 @@ def test_bad_terms_and_options_fail_before_any_request(playbook, sim, row):
     run_playbook(playbook, BAD_TERMS_PLAYBOOK, extra_vars={"lookup_name": row.module, "cases": cases})
 
     assert sim.control.counters()["total"] == 0
+
+
+VERBATIM_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.set_fact:
+        secret: "{{ lookup(lookup_name, ident) }}"
+        listed: "{{ query(lookup_name, ident, ident) }}"
+        whole: "{{ lookup(lookup_name, ident, field='all') }}"
+      no_log: true
+    - name: The name read, used as a term
+      ansible.builtin.set_fact:
+        by_name: "{{ lookup(lookup_name, whole.name, by='name', field='all') }}"
+      no_log: true
+    - name: Pass the value on, as a playbook would, through a second variable and module arguments
+      ansible.builtin.set_fact:
+        passed_on: "{{ secret }}"
+      no_log: true
+    - ansible.builtin.copy:
+        content: "{{ passed_on }}"
+        dest: "{{ out }}"
+        mode: "0600"
+      no_log: true
+    - ansible.builtin.copy:
+        content: "{{ {'secret': secret, 'listed': listed, 'whole': whole, 'by_name': by_name} | to_json }}"
+        dest: "{{ out }}.json"
+        mode: "0600"
+      no_log: true
+"""
+
+
+@EVERY_KIND
+def test_values_are_returned_verbatim_and_never_templated(playbook, sim, row):
+    # A template in every field a user names or reads: the secret, the name fields, a plain field.
+    plain_field = row.plain_change[0]
+    templates = {field: "{{ lookup('pipe', 'id') }} {%% if true %%}rendered-%s{%% endif %%} {# %s #}" % (field, field)
+                 for field in (row.secret_field, plain_field) + row.name_fields}
+    ident = seed(sim, row, **templates)
+    out = playbook.workdir / "value.txt"
+
+    result = run_playbook(playbook, VERBATIM_PLAYBOOK, extra_vars={"lookup_name": row.module, "ident": ident,
+                                                                   "out": str(out)})
+
+    looked_up = json.loads(Path(str(out) + ".json").read_text())
+    secret = templates[row.secret_field]
+    assert (looked_up["secret"], looked_up["listed"]) == (secret, [secret, secret])
+    assert {field: looked_up["whole"][field] for field in templates} == templates
+    assert looked_up["by_name"] == looked_up["whole"]
+    assert out.read_text() == secret
+    assert "uid=" not in result.output and "rendered" not in result.output
+
+
+AMBIGUOUS_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.set_fact:
+        exact: "{{ query(lookup_name, 'Twin', by=by) }}"
+        parts: "{{ query(lookup_name, 'Tw', 'TWIN', by=by, on_missing='skip') }}"
+      no_log: true
+    - ansible.builtin.set_fact:
+        twin: "{{ lookup(lookup_name, 'Shared', by=by, on_missing='skip') }}"
+      register: ambiguous
+      ignore_errors: true
+    - ansible.builtin.assert:
+        that:
+          - exact == [exact_value]
+          - parts == []
+          - ambiguous is failed
+          - expected | reject('in', ambiguous.msg) | list == []
+        quiet: true
+"""
+
+
+@EVERY_KIND
+def test_selection_matches_exactly_and_a_shared_selection_is_an_error_naming_both(playbook, sim, row):
+    by = row.code_field or "name"
+    values = {"exact": "exact-%s-Hh3" % row.name, "near_case": "near-case-Kp0", "near_part": "near-part-Kp0",
+              "mine": "twin-mine-Jm2", "theirs": "twin-theirs-Jm2"}
+
+    def seed_named(key, selection, owner="alice", **fields):
+        return seed(sim, row, owner=owner, **dict({"name": selection, by: selection, row.secret_field: values[key]},
+                                                  **fields))
+
+    seed_named("exact", "Twin")
+    # What a server matching part of a name, in any case, returns too.
+    seed_named("near_case", "twin")
+    seed_named("near_part", "Twin old")
+    both = [seed_named("mine", "Shared"),
+            seed_named("theirs", "Shared", owner="carol", groups_allowed=[{"name": "devops"}])]
+
+    result = run_playbook(playbook, AMBIGUOUS_PLAYBOOK, extra_vars={
+        "lookup_name": row.module, "by": by, "exact_value": values["exact"],
+        "expected": ["%s: term 'Shared' (%s): 2 %s visible to this API user have %s 'Shared' (identifiers %d, %d)."
+                     % (row.module, by, row.plural, by, both[0], both[1]), "Select one with identifier"]})
+
+    assert_not_shown(result.output, values.values())
+    # The ambiguous term read nothing: only the exact match was read.
+    assert sim.control.counters()["endpoints"]["read"] == 1

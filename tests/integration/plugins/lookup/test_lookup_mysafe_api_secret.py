@@ -85,69 +85,6 @@ def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim):
     assert counters["writes"] == 0
 
 
-def test_identifier_code_shared_by_two_owners_is_an_error_naming_both(playbook, sim):
-    mine = seed(sim, "api_secret", identifier_code="payments", client_secret="mine-Hh3")
-    theirs = seed(sim, "api_secret", owner="bob", identifier_code="payments", client_secret="theirs-Kp0",
-                  users_allowed=[{"username": "alice"}])
-    result = playbook.run("""
-        - hosts: localhost
-          gather_facts: false
-          tasks:
-            - ansible.builtin.set_fact:
-                value: "{{ lookup('%s', 'payments', by='identifier_code', on_missing='skip') }}"
-    """ % LOOKUP)
-    assert result.rc != 0, result
-    assert "2 API secrets visible to this API user have identifier_code 'payments' (identifiers %d, %d)" % (mine, theirs) \
-        in result.output
-    assert "Select one with identifier" in result.output
-    assert "mine-Hh3" not in result.output and "theirs-Kp0" not in result.output
-    assert sim.control.counters()["endpoints"]["read"] == 0
-
-
-# --------------------------------------------------------------------------- unsafe values
-
-def test_values_are_returned_verbatim_and_never_templated(playbook, sim):
-    template_secret = "{{ lookup('pipe', 'id') }}"
-    template_notes = "{{ 7 * 6 }} {% if true %}rendered{% endif %} {# comment #}"
-    ident = seed(sim, "api_secret", client_secret=template_secret, notes=template_notes,
-                 name="{{ inventory_hostname }}")
-    out = playbook.workdir / "secret.txt"
-
-    result = run_playbook(playbook, """
-        - hosts: localhost
-          gather_facts: false
-          vars:
-            expected_secret: !unsafe "{{ lookup('pipe', 'id') }}"
-            expected_notes: !unsafe "{{ 7 * 6 }} {%% if true %%}rendered{%% endif %%} {# comment #}"
-            expected_name: !unsafe "{{ inventory_hostname }}"
-          tasks:
-            - ansible.builtin.set_fact:
-                secret: "{{ lookup('%(L)s', ident) }}"
-                listed: "{{ query('%(L)s', ident, ident) }}"
-                whole: "{{ lookup('%(L)s', ident, field='all') }}"
-            - name: Pass the values on, as a playbook would, through a second variable and module arguments
-              ansible.builtin.set_fact:
-                passed_on: "{{ secret }}"
-            - ansible.builtin.copy:
-                content: "{{ passed_on }}"
-                dest: "%(out)s"
-                mode: "0600"
-            - ansible.builtin.assert:
-                that:
-                  - secret == expected_secret
-                  - passed_on == expected_secret
-                  - listed == [expected_secret, expected_secret]
-                  - whole.client_secret == expected_secret
-                  - whole.notes == expected_notes
-                  - whole.name == expected_name
-                quiet: true
-    """ % {"L": LOOKUP, "out": out}, extra_vars={"ident": ident})
-
-    assert out.read_bytes() == template_secret.encode()
-    assert "uid=" not in result.output
-    assert "rendered" not in result.output
-
-
 # --------------------------------------------------------------------------- connection option precedence
 
 # Highest first. Each level is given to a different simulator user, who owns a secret named

@@ -63,69 +63,6 @@ def test_terms_by_identifier_and_by_exact_name_return_each_field_in_term_order(p
     assert counters["writes"] == 0
 
 
-def test_a_name_shared_by_two_visible_notes_is_an_error_naming_both(playbook, sim):
-    mine = seed(sim, "note", name="Twin", note="twin-mine-Jm2")
-    theirs = seed(sim, "note", owner="carol", name="Twin", note="twin-theirs-Jm2", groups_allowed=[{"name": "devops"}])
-
-    result = run_playbook(playbook, """
-        - hosts: localhost
-          gather_facts: false
-          tasks:
-            - ansible.builtin.set_fact:
-                value: "{{ lookup('%(L)s', 'Twin', by='name', on_missing='skip') }}"
-              register: twin
-              ignore_errors: true
-            - ansible.builtin.assert:
-                that:
-                  - twin is failed
-                  - expected in twin.msg
-                  - "'Select one with identifier' in twin.msg"
-    """ % {"L": LOOKUP}, extra_vars={"expected": "segura.pam.mysafe_note: term 'Twin' (name): 2 notes visible to this "
-                                                 "API user have name 'Twin' (identifiers %d, %d)." % (mine, theirs)})
-
-    assert "twin-mine" not in result.output and "twin-theirs" not in result.output
-
-
-# --------------------------------------------------------------------------- unsafe values
-
-def test_contents_are_returned_verbatim_and_never_templated(playbook, sim):
-    content = "{{ lookup('pipe', 'id') }} {% if true %}rendered{% endif %} {# comment #}"
-    ident = seed(sim, "note", name="{{ inventory_hostname }}", note=content)
-    out = playbook.workdir / "note.txt"
-
-    result = run_playbook(playbook, """
-        - hosts: localhost
-          gather_facts: false
-          vars:
-            expected_content: !unsafe "{{ lookup('pipe', 'id') }} {%% if true %%}rendered{%% endif %%} {# comment #}"
-            expected_name: !unsafe "{{ inventory_hostname }}"
-          tasks:
-            - ansible.builtin.set_fact:
-                content: "{{ lookup('%(L)s', ident) }}"
-                whole: "{{ lookup('%(L)s', ident, field='all') }}"
-                by_name: "{{ lookup('%(L)s', expected_name, by='name') }}"
-            - name: Pass the value on, as a playbook would, through a second variable and module arguments
-              ansible.builtin.set_fact:
-                passed_on: "{{ content }}"
-            - ansible.builtin.copy:
-                content: "{{ passed_on }}"
-                dest: "%(out)s"
-                mode: "0600"
-            - ansible.builtin.assert:
-                that:
-                  - content == expected_content
-                  - passed_on == expected_content
-                  - whole.note == expected_content
-                  - whole.name == expected_name
-                  - by_name == expected_content
-                quiet: true
-    """ % {"L": LOOKUP, "out": out}, extra_vars={"ident": ident})
-
-    assert out.read_text() == content
-    assert "uid=" not in result.output
-    assert "rendered" not in result.output
-
-
 # --------------------------------------------------------------------------- an encrypting access key
 
 def test_an_encrypting_access_key_fails_long_notes_with_the_servers_message(playbook, sim):
