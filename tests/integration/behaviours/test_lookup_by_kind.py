@@ -16,14 +16,12 @@ import pytest
 from item_support import assert_not_shown, seed
 from kinds import KIND_ROWS
 from module_steps import run_playbook
+from playbook_runner import localhost_play
 
 EVERY_KIND = pytest.mark.parametrize("row", KIND_ROWS, ids=[row.name for row in KIND_ROWS])
 TOLERANCE_OPTIONS = ("on_missing", "on_denied", "on_inactive")
 
-TOLERANCE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+TOLERANCE_PLAYBOOK = localhost_play("""
     - name: By default the problem fails the lookup
       ansible.builtin.set_fact:
         value: "{{ query(lookup_name, item.ok, item.problem, by=item.by) }}"
@@ -59,7 +57,7 @@ TOLERANCE_PLAYBOOK = """
       loop: "{{ by_default.results }}"
       loop_control:
         label: "{{ item.item.option }} {{ item.item.by }}"
-"""
+""")
 
 
 @EVERY_KIND
@@ -91,10 +89,7 @@ def test_terms_that_cannot_be_read_fail_unless_their_on_option_warns_or_skips(pl
 
 
 MANY = 50
-MANY_TERMS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+MANY_TERMS_PLAYBOOK = localhost_play("""
     - ansible.builtin.set_fact:
         fetched: "{{ query(lookup_name, *terms) }}"
         fetched_six_at_a_time: "{{ query(lookup_name, *terms, max_parallel=6) }}"
@@ -106,7 +101,7 @@ MANY_TERMS_PLAYBOOK = """
           - fetched_six_at_a_time == expected
         quiet: true
       no_log: true
-"""
+""")
 
 
 @EVERY_KIND
@@ -128,10 +123,7 @@ def test_many_terms_take_one_token_and_come_back_in_term_order(playbook, sim, ro
     assert counters["total"] == 2 * MANY + 1
 
 
-ERRORS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+ERRORS_PLAYBOOK = localhost_play("""
     - name: A missing item among readable ones
       ansible.builtin.debug:
         msg: "{{ query(lookup_name, *(readable + [999])) | length }}"
@@ -143,7 +135,7 @@ ERRORS_PLAYBOOK = """
     - name: A disabled item
       ansible.builtin.debug:
         msg: "{{ query(lookup_name, *(readable + [disabled])) | length }}"
-"""
+""")
 
 
 @EVERY_KIND
@@ -170,10 +162,7 @@ def test_errors_name_the_term_reason_and_remedy_without_leaking_values(playbook,
     assert sim.control.counters()["token"] == 1
 
 
-BAD_TERMS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+BAD_TERMS_PLAYBOOK = localhost_play("""
     - ansible.builtin.set_fact:
         value: "{{ query(lookup_name, *item.terms, by=item.by, field=item.field) }}"
       loop: "{{ cases }}"
@@ -188,7 +177,7 @@ BAD_TERMS_PLAYBOOK = """
       loop: "{{ attempts.results }}"
       loop_control:
         label: "{{ item.item.terms }}"
-"""
+""")
 
 
 def bad_terms(row):
@@ -222,10 +211,7 @@ def test_bad_terms_and_options_fail_before_any_request(playbook, sim, row):
     assert sim.control.counters()["total"] == 0
 
 
-VERBATIM_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+VERBATIM_PLAYBOOK = localhost_play("""
     - ansible.builtin.set_fact:
         secret: "{{ lookup(lookup_name, ident) }}"
         listed: "{{ query(lookup_name, ident, ident) }}"
@@ -249,7 +235,7 @@ VERBATIM_PLAYBOOK = """
         dest: "{{ out }}.json"
         mode: "0600"
       no_log: true
-"""
+""")
 
 
 @EVERY_KIND
@@ -273,10 +259,7 @@ def test_values_are_returned_verbatim_and_never_templated(playbook, sim, row):
     assert "uid=" not in result.output and "rendered" not in result.output
 
 
-AMBIGUOUS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+AMBIGUOUS_PLAYBOOK = localhost_play("""
     - ansible.builtin.set_fact:
         exact: "{{ query(lookup_name, 'Twin', by=by) }}"
         parts: "{{ query(lookup_name, 'Tw', 'TWIN', by=by, on_missing='skip') }}"
@@ -292,7 +275,7 @@ AMBIGUOUS_PLAYBOOK = """
           - ambiguous is failed
           - expected | reject('in', ambiguous.msg) | list == []
         quiet: true
-"""
+""")
 
 
 @EVERY_KIND

@@ -10,6 +10,7 @@ import pytest
 
 from item_support import seed
 from module_steps import run_playbook
+from playbook_runner import localhost_play
 
 LOOKUP = "segura.pam.mysafe_api_secret"
 # Connection values that must never be used: a closed port and a CA file that does not exist.
@@ -44,10 +45,7 @@ def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim):
     }
 
     # The facts are named after the fields (tags, name), names Ansible reserves and warns about.
-    run_playbook(playbook, warnings=True, text="""
-        - hosts: localhost
-          gather_facts: false
-          tasks:
+    run_playbook(playbook, warnings=True, text=localhost_play("""
             - name: Read the secrets the ways a playbook would
               ansible.builtin.set_fact:
                 listed: "{{ query('%(L)s', c, a, b) }}"
@@ -74,7 +72,7 @@ def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim):
                   - tags == ['prod', 'team-a']
                   - whole == expected_a
                   - names == ['app-b', 'app-c']
-    """ % {"L": LOOKUP}, extra_vars={"a": a, "b": b, "c": c, "expected_a": expected_a})
+    """) % {"L": LOOKUP}, extra_vars={"a": a, "b": b, "c": c, "expected_a": expected_a})
 
     counters = sim.control.counters()
     # The token is shared through the token cache; each identifier term is one read, each code

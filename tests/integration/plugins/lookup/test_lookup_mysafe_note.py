@@ -7,6 +7,7 @@ term, one list and one read per name term.
 
 from item_support import secret_vars, seed
 from module_steps import run_playbook
+from playbook_runner import localhost_play
 
 LOOKUP = "segura.pam.mysafe_note"
 
@@ -27,10 +28,7 @@ def test_terms_by_identifier_and_by_exact_name_return_each_field_in_term_order(p
     }
 
     # The facts are named after the fields (tags, name), names Ansible reserves and warns about.
-    run_playbook(playbook, warnings=True, text="""
-        - hosts: localhost
-          gather_facts: false
-          tasks:
+    run_playbook(playbook, warnings=True, text=localhost_play("""
             - name: Read the notes the ways a playbook would
               ansible.builtin.set_fact:
                 listed: "{{ query('%(L)s', c, a, b) }}"
@@ -52,7 +50,7 @@ def test_terms_by_identifier_and_by_exact_name_return_each_field_in_term_order(p
                   - ident == b and ident is integer
                   - tags == ['ops', 'team-a']
                   - whole == expected_a and whole_by_name == expected_a
-    """ % {"L": LOOKUP}, extra_vars=dict(ids, expected_a=expected_a))
+    """) % {"L": LOOKUP}, extra_vars=dict(ids, expected_a=expected_a))
 
     counters = sim.control.counters()
     assert counters["token"] == 1
@@ -71,11 +69,7 @@ def test_an_encrypting_access_key_fails_long_notes_with_the_servers_message(play
     short_id = seed(sim, "note", name="Short", note="encrypted-short-canary-Fe40", groups_allowed=devops)
     secret_vars(playbook, short="encrypted-short-canary-Fe40")
 
-    result = run_playbook(playbook, """
-        - hosts: localhost
-          gather_facts: false
-          vars_files: [secrets.yml]
-          tasks:
+    result = run_playbook(playbook, localhost_play("""
             - ansible.builtin.set_fact:
                 value: "{{ lookup('%(L)s', long_id, on_missing='skip', on_denied='skip', on_inactive='skip') }}"
               register: long_read
@@ -90,7 +84,7 @@ def test_an_encrypting_access_key_fails_long_notes_with_the_servers_message(play
                       criptografar o texto.') in long_read.msg"
                   - encrypted | length > 0 and encrypted != short
               no_log: true
-    """ % {"L": LOOKUP}, user="erin", verbosity=3, extra_vars={"long_id": long_id, "short_id": short_id})
+    """, vars_files=["secrets.yml"]) % {"L": LOOKUP}, user="erin", verbosity=3, extra_vars={"long_id": long_id, "short_id": short_id})
 
     assert "encrypted-long-canary" not in result.output
     assert "encrypted-short-canary" not in result.output

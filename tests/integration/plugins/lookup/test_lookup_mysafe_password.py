@@ -8,6 +8,7 @@ identifier term, one list and one read per name term.
 from item_support import seed
 from module_steps import run_playbook
 from totp import RFC_SEED, totp
+from playbook_runner import localhost_play
 
 LOOKUP = "segura.pam.mysafe_password"
 # RFC 6238's published code of its SHA1 seed at T=59 (94287082 in 8 digits).
@@ -35,10 +36,7 @@ def test_every_field_of_each_term_in_term_order_with_one_token(playbook, sim):
     assert totp(RFC_SEED, RFC_TIME) == RFC_CODE  # the independent computation agrees with the RFC
 
     # The facts are named after the fields (tags, name), names Ansible reserves and warns about.
-    run_playbook(playbook, warnings=True, text="""
-        - hosts: localhost
-          gather_facts: false
-          tasks:
+    run_playbook(playbook, warnings=True, text=localhost_play("""
             - name: Read the passwords the ways a playbook would
               ansible.builtin.set_fact:
                 listed: "{{ query('%(L)s', c, a, b) }}"
@@ -69,8 +67,8 @@ def test_every_field_of_each_term_in_term_order_with_one_token(playbook, sim):
                   - ident == b and ident is integer
                   - whole == expected_a
                 quiet: true
-    """ % {"L": LOOKUP}, extra_vars={"a": a, "b": b, "c": c, "expected_a": expected_a, "rfc_code": RFC_CODE,
-                                     "rfc_seed": RFC_SEED})
+    """) % {"L": LOOKUP}, extra_vars={"a": a, "b": b, "c": c, "expected_a": expected_a, "rfc_code": RFC_CODE,
+                                      "rfc_seed": RFC_SEED})
 
     counters = sim.control.counters()
     assert counters["token"] == 1  # shared by every lookup of the run through the token cache

@@ -13,6 +13,7 @@ module_defaults, the mistakes a user can make).
 from item_support import seed, stored, writes
 from kinds import ROWS
 from module_steps import ModuleSteps, run_playbook, step
+from playbook_runner import localhost_play
 
 KIND = ROWS["api_secret"]
 
@@ -135,10 +136,7 @@ def test_diff_shows_compared_fields_and_masks_the_client_secret(playbook, sim):
 
 # -- selecting the secret ---------------------------------------------------------------------
 
-SELECT_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+SELECT_PLAYBOOK = localhost_play("""
     - name: By identifier
       segura.pam.mysafe_api_secret: {identifier: "{{ beta }}", notes: by identifier}
       register: by_identifier
@@ -181,7 +179,7 @@ SELECT_PLAYBOOK = """
 
     - name: Without failed_when the same task fails the play with that message
       segura.pam.mysafe_api_secret: {name: Twin, notes: "which one?"}
-"""
+""")
 
 
 def test_select_by_identifier_code_or_name_and_refuse_ambiguous_names(playbook, sim):

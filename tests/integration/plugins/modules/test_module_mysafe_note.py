@@ -13,6 +13,7 @@ what only a note has (its 900-character limit, the encrypting access key) or is 
 from item_support import as_user, secret_vars, seed, stored, writes
 from kinds import ROWS
 from module_steps import run_playbook
+from playbook_runner import localhost_play
 
 KIND = ROWS["note"]
 
@@ -25,10 +26,7 @@ NEW = "new-note-canary-Tt09 first version"
 
 # -- create, check mode, rerun ----------------------------------------------------------------
 
-CREATE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+CREATE_PLAYBOOK = localhost_play("""
     - name: Create the runbook note (or leave it as it is)
       segura.pam.mysafe_note:
         name: Runbook
@@ -51,7 +49,7 @@ CREATE_PLAYBOOK = """
           - "runbook.note.groups_allowed == [{'name': 'auditors', 'can_edit': false}]"
           - runbook.note.active
           - runbook.diff.after.note == '********'
-"""
+""")
 
 
 def test_check_mode_create_then_create_then_rerun_writes_once(playbook, sim):
@@ -85,10 +83,7 @@ def test_check_mode_create_then_create_then_rerun_writes_once(playbook, sim):
 
 # -- updates, check mode and diff ----------------------------------------------------------------
 
-UPDATE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+UPDATE_PLAYBOOK = localhost_play("""
     - name: Preview a new content in check mode
       segura.pam.mysafe_note: {identifier: "{{ ident }}", note: "{{ second }}"}
       check_mode: true
@@ -126,7 +121,7 @@ UPDATE_PLAYBOOK = """
           - renamed is changed and renamed.note.name == 'Runbook 2026'
           - "renamed.diff == {'before': {'name': 'Runbook'}, 'after': {'name': 'Runbook 2026'}}"
           - by_name_check is changed and by_name_check.identifier == ident
-"""
+""")
 
 
 def test_updates_send_only_the_difference_and_mask_the_content(playbook, sim):
@@ -150,10 +145,7 @@ def test_updates_send_only_the_difference_and_mask_the_content(playbook, sim):
 
 # -- sharing and permissions -------------------------------------------------------------------
 
-PERMISSIONS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+PERMISSIONS_PLAYBOOK = localhost_play("""
     - name: Alice shares her note with bob (may edit), carol (view only) and devops (view only)
       segura.pam.mysafe_note:
         identifier: "{{ ids.shared }}"
@@ -224,7 +216,7 @@ PERMISSIONS_PLAYBOOK = """
           - carol_unchanged is not changed
           - unshared is changed
           - "unshared.diff.before.users_allowed | map(attribute='username') | list == ['bob', 'carol']"
-"""
+""")
 
 
 def test_sharing_with_several_users_and_what_each_may_do(playbook, sim):
@@ -254,10 +246,7 @@ def test_sharing_with_several_users_and_what_each_may_do(playbook, sim):
 
 # -- selecting by name ------------------------------------------------------------------------
 
-SELECT_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+SELECT_PLAYBOOK = localhost_play("""
     - name: Exactly "Deploy", although the server's name filter also answers "deploy" and "Deploy old"
       segura.pam.mysafe_note: {name: Deploy, tags: [selected]}
       register: exact
@@ -279,7 +268,7 @@ SELECT_PLAYBOOK = """
         ambiguous_msg: >-
           2 notes visible to this API user have name 'Twin' (identifiers {{ ids.twin_1 }}, {{ ids.twin_2 }}).
           Select one with identifier
-"""
+""")
 
 
 def test_names_select_exactly_and_ambiguous_names_are_refused(playbook, sim):
@@ -298,11 +287,7 @@ def test_names_select_exactly_and_ambiguous_names_are_refused(playbook, sim):
 
 # -- the content length limit and other mistakes ------------------------------------------------
 
-MISTAKES_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars_files: [secrets.yml]
-  tasks:
+MISTAKES_PLAYBOOK = localhost_play("""
     - segura.pam.mysafe_note: {name: Too long, note: "{{ too_long }}"}
       register: too_long_create
       failed_when: false
@@ -348,7 +333,7 @@ MISTAKES_PLAYBOOK = """
           - "Option name is empty"
           - "Option users_allowed names username 'bob' more than once"
           - "update_note.*always, on_create"
-"""
+""", vars_files=["secrets.yml"])
 
 
 def test_mistakes_fail_before_any_request(playbook, sim):
@@ -367,11 +352,7 @@ def test_mistakes_fail_before_any_request(playbook, sim):
     assert stored(sim, KIND) == {}
 
 
-LIMIT_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars_files: [secrets.yml]
-  tasks:
+LIMIT_PLAYBOOK = localhost_play("""
     - segura.pam.mysafe_note: {name: At the limit, note: "{{ too_long }}"}
       register: refused
       failed_when: false
@@ -379,12 +360,9 @@ LIMIT_PLAYBOOK = """
         that:
           - refused.msg is defined and refused is not changed
           - refused.msg is search('^Option note is 901 characters long; Segura accepts at most 900[.] Shorten it')
-"""
+""", vars_files=["secrets.yml"])
 
-LIMIT_OK_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+LIMIT_OK_PLAYBOOK = localhost_play("""
     - segura.pam.mysafe_note: {name: At the limit, note: "{{ at_limit }}"}
       register: created
     - segura.pam.mysafe_note: {name: At the limit, note: "{{ at_limit }}"}
@@ -393,7 +371,7 @@ LIMIT_OK_PLAYBOOK = """
         that:
           - created.operation == 'created'
           - again is not changed
-"""
+""")
 
 
 def test_901_characters_send_nothing_and_900_are_stored(playbook, sim):
@@ -413,11 +391,7 @@ def test_901_characters_send_nothing_and_900_are_stored(playbook, sim):
 
 # -- no content anywhere at -vvvv ---------------------------------------------------------------
 
-LEAK_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars_files: [secrets.yml]
-  tasks:
+LEAK_PLAYBOOK = localhost_play("""
     - name: Create, with the content given as an option
       segura.pam.mysafe_note: {name: Leak test, note: "{{ canary.created }}", tags: [leak]}
       register: created
@@ -451,7 +425,7 @@ LEAK_PLAYBOOK = """
           - revealed.note.note == canary.created
           - looked_up == canary.created
       no_log: true
-"""
+""", vars_files=["secrets.yml"])
 
 
 def test_no_content_in_output_or_log_at_vvvv(playbook, sim):
@@ -478,11 +452,7 @@ def test_no_content_in_output_or_log_at_vvvv(playbook, sim):
 
 # -- an access key that encrypts sensitive data --------------------------------------------------
 
-ENCRYPTING_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars_files: [secrets.yml]
-  tasks:
+ENCRYPTING_PLAYBOOK = localhost_play("""
     - name: Update a note longer than 500 characters (Segura cannot encrypt it on read)
       segura.pam.mysafe_note: {identifier: "{{ ids.long }}", tags: [erin]}
       register: long_update
@@ -509,7 +479,7 @@ ENCRYPTING_PLAYBOOK = """
         that:
           - short_on_create is not changed
           - short_always is changed and short_always.operation == 'updated'
-"""
+""", vars_files=["secrets.yml"])
 
 
 def test_an_encrypting_access_key_fails_long_notes_clearly(playbook, sim):

@@ -10,6 +10,7 @@ only reads, so every run must leave the note write counter at zero.
 import pytest
 
 from item_support import run_read_only, secret_vars, seed, stored
+from playbook_runner import localhost_play
 
 CONTENTS = {
     "runbook": "info-runbook-canary-Fe40",
@@ -44,11 +45,7 @@ def ids(sim):
     }
 
 
-READ_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars_files: [secrets.yml]
-  tasks:
+READ_PLAYBOOK = localhost_play("""
     - name: By identifier
       segura.pam.mysafe_note_info: {identifier: "{{ ids.runbook }}"}
       register: by_identifier
@@ -143,7 +140,7 @@ READ_PLAYBOOK = """
                                contents.twin_alice, contents.twin_carol] }}"
         disabled_entry: {identifier: "{{ ids.deploy }}", name: Deploy, active: false}
         summary_keys: [can_view, can_write, identifier, name, need_approval, need_justify, tags]
-"""
+""", vars_files=["secrets.yml"])
 
 
 def test_read_by_identifier_by_name_and_as_exact_lists(playbook, sim, ids):

@@ -15,6 +15,7 @@ from item_support import cached_tokens, secret_vars, seed, stored, writes
 from kinds import MASK, ROWS
 from module_steps import ModuleSteps, run_playbook, step
 from totp import totp
+from playbook_runner import localhost_play
 
 KIND = ROWS["password"]
 STEPS = ModuleSteps.for_kind(KIND)
@@ -22,10 +23,7 @@ STEPS = ModuleSteps.for_kind(KIND)
 
 # -- selecting the password -------------------------------------------------------------------
 
-SELECT_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+SELECT_PLAYBOOK = localhost_play("""
     - name: By name and username, among two entries with that name
       segura.pam.mysafe_password: {name: Shared db, username: app, notes: the app account}
       register: by_name_and_username
@@ -61,7 +59,7 @@ SELECT_PLAYBOOK = """
       vars:
         ambiguous_msg: >-
           2 passwords visible to this API user have name 'Shared db' (identifiers {{ app }}, {{ report }}).
-"""
+""")
 
 
 def test_select_by_name_and_username_exactly_and_refuse_ambiguous_names(playbook, sim):
@@ -131,11 +129,7 @@ CANARIES = {"password": "canary-password-Zq81xv", "rotated": "canary-rotated-Hp2
             "seed": "NBSWY3DPO5XXE3DEEBRWC3TBOJ4Q", "bad_seed": "canary-bad-seed-0189"}
 LEAK_CLOCK = 1765432100
 
-LEAK_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars_files: [secrets.yml]
-  tasks:
+LEAK_PLAYBOOK = localhost_play("""
     - name: Create a password with a TOTP seed
       segura.pam.mysafe_password:
         name: Leak test
@@ -176,7 +170,7 @@ LEAK_PLAYBOOK = """
         dest: "{{ playbook_dir }}/registered.json"
         mode: "0600"
       no_log: true
-"""
+""", vars_files=["secrets.yml"])
 
 
 def test_verbose_run_shows_no_password_seed_or_totp_code(playbook, sim):

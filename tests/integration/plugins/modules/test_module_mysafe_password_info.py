@@ -16,6 +16,7 @@ import pytest
 
 from item_support import run_read_only, seed, stored
 from totp import RFC_SEED, totp
+from playbook_runner import localhost_play
 
 VALUES = {
     "payments": "payments-password-Fe40",
@@ -52,11 +53,7 @@ def ids(sim):
     }
 
 
-READ_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars_files: [values.yml]
-  tasks:
+READ_PLAYBOOK = localhost_play("""
     - name: By identifier
       segura.pam.mysafe_password_info: {identifier: "{{ ids.payments }}"}
       register: by_identifier
@@ -149,7 +146,7 @@ READ_PLAYBOOK = """
         visible_values: "{{ [values.payments, values.case, values.replica, values.twin_a, values.twin_b, values.team] }}"
         devops_view: [{name: devops, can_edit: false}]
         summary_keys: [can_view, can_write, identifier, name, need_approval, need_justify, tags, url, username]
-"""
+""", vars_files=["values.yml"])
 
 
 def test_read_by_identifier_by_name_and_as_exactly_filtered_lists(playbook, sim, ids):
