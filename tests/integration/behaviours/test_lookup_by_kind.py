@@ -303,3 +303,69 @@ def test_selection_matches_exactly_and_a_shared_selection_is_an_error_naming_bot
     assert_not_shown(result.output, values.values())
     # The ambiguous term read nothing: only the exact match was read.
     assert sim.control.counters()["endpoints"]["read"] == 1
+
+
+TERM_ORDER_PLAYBOOK = localhost_play("""
+    - name: Read the items the ways a playbook would
+      ansible.builtin.set_fact:
+        listed: "{{ query(lookup_name, c, a, b) }}"
+        joined: "{{ lookup(lookup_name, c, a) }}"
+        single: "{{ lookup(lookup_name, b) }}"
+        from_text: "{{ query(lookup_name, '' ~ b, ' ' ~ a ~ ' ') }}"
+        by_selection: "{{ query(lookup_name, selections.c, selections.a, by=by) }}"
+        selected_identifier: "{{ lookup(lookup_name, selections.b, by=by, field='identifier') }}"
+        whole: "{{ lookup(lookup_name, a, field='all') }}"
+        names: "{{ query(lookup_name, b, c, field='all') | map(attribute='name') | list }}"
+      no_log: true
+    - name: Each field of a alone
+      ansible.builtin.set_fact:
+        each_field: "{{ each_field | default({}) | combine({item: lookup(lookup_name, a, field=item)}) }}"
+      loop: "{{ fields }}"
+      no_log: true
+    - name: Every value, and the field names tested
+      ansible.builtin.assert:
+        that:
+          - listed == [values.c, values.a, values.b]
+          - joined == values.c ~ ',' ~ values.a
+          - single == values.b
+          - from_text == [values.b, values.a]
+          - by_selection == [values.c, values.a]
+          - selected_identifier == b and selected_identifier is integer
+          - whole == expected_a
+          - fields | map('extract', expected_a) | list == fields | map('extract', each_field) | list
+          - names == [selections_names.b, selections_names.c]
+        quiet: true
+""")
+
+
+@EVERY_KIND
+def test_every_field_of_each_term_in_term_order_with_one_token(playbook, sim, row):
+    by = row.code_field or "name"
+    users = [{"username": "bob", "can_edit": True}]
+    items = {letter: dict(row.sample, tags="prod, team-" + letter, users_allowed=users,
+                          groups_allowed=[{"name": "auditors"}],
+                          **{"name": "app-" + letter, by: "app-" + letter, row.secret_field: "secret-%s-Zq81" % letter})
+             for letter in "abc"}
+    ids = {letter: seed(sim, row, **fields) for letter, fields in items.items()}
+    seeded_a = items["a"]
+    expected_a = dict({field: seeded_a[field] for field in row.text_fields},
+                      identifier=ids["a"], tags=["prod", "team-a"], users_allowed=users,
+                      groups_allowed=[{"name": "auditors", "can_edit": False}], active=True,
+                      # Server-made fields of an item without their source (a password without a seed).
+                      **{field: "" for field in row.read_only_fields})
+
+    # What field may name besides all.
+    fields = ("identifier",) + row.text_fields + row.read_only_fields + ("tags",)
+
+    run_playbook(playbook, TERM_ORDER_PLAYBOOK, extra_vars=dict(
+        ids, lookup_name=row.module, by=by, fields=fields, expected_a=expected_a,
+        values={letter: fields[row.secret_field] for letter, fields in items.items()},
+        selections={letter: fields[by] for letter, fields in items.items()},
+        selections_names={letter: fields["name"] for letter, fields in items.items()}))
+
+    counters = sim.control.counters()
+    assert counters["token"] == 1  # shared by every lookup of the run through the token cache
+    endpoints = sim.control.counters(row.sim_name)["endpoints"]
+    assert endpoints["list"] == 3  # one per term that is not an identifier
+    assert endpoints["read"] == 3 + 2 + 1 + 2 + 2 + 1 + 1 + 2 + len(fields)
+    assert counters["writes"] == 0

@@ -1,7 +1,7 @@
 """The lookup segura.pam.mysafe_api_secret, through real ansible-playbook runs against the simulator.
 
-Fixture secrets are seeded through the simulator's control API (uncounted, independent of the
-plugins under test), so its counters count only what the lookup sent.
+What only the API secret lookup is tested for: the precedence of its connection options. What every
+item lookup does is tested once per kind in ``tests/integration/behaviours/test_lookup_by_kind.py``.
 """
 
 import json
@@ -9,8 +9,6 @@ import json
 import pytest
 
 from item_support import seed
-from module_steps import run_playbook
-from playbook_runner import localhost_play
 
 LOOKUP = "segura.pam.mysafe_api_secret"
 # Connection values that must never be used: a closed port and a CA file that does not exist.
@@ -21,66 +19,6 @@ MISSING_CA = "/nonexistent/segura-ca.pem"
 def quoted(value):
     """A single-quoted Jinja string literal (it sits inside a double-quoted YAML string)."""
     return "'%s'" % value.replace("\\", "\\\\").replace("'", "\\'")
-
-
-# --------------------------------------------------------------------------- values and fields
-
-def test_lookup_and_query_return_each_terms_value_in_term_order(playbook, sim):
-    secrets = {}
-    for letter in "abc":
-        ident = seed(sim, "api_secret", name="app-" + letter, client_secret="secret-%s-Zq81" % letter,
-                     identifier_code="code-" + letter, client_id="id-" + letter,
-                     url="https://%s.example.com" % letter, tags="prod, team-%s" % letter,
-                     notes="notes " + letter, method="POST",
-                     users_allowed=[{"username": "bob", "can_edit": True}],
-                     groups_allowed=[{"name": "auditors"}])
-        secrets[letter] = ident
-    a, b, c = (secrets[letter] for letter in "abc")
-    expected_a = {
-        "identifier": a, "name": "app-a", "url": "https://a.example.com", "client_id": "id-a",
-        "client_secret": "secret-a-Zq81", "identifier_code": "code-a", "method": "post",
-        "tags": ["prod", "team-a"], "notes": "notes a",
-        "users_allowed": [{"username": "bob", "can_edit": True}],
-        "groups_allowed": [{"name": "auditors", "can_edit": False}], "active": True,
-    }
-
-    # The facts are named after the fields (tags, name), names Ansible reserves and warns about.
-    run_playbook(playbook, warnings=True, text=localhost_play("""
-            - name: Read the secrets the ways a playbook would
-              ansible.builtin.set_fact:
-                listed: "{{ query('%(L)s', c, a, b) }}"
-                joined: "{{ lookup('%(L)s', c, a) }}"
-                single: "{{ lookup('%(L)s', b) }}"
-                from_text: "{{ query('%(L)s', '' ~ b, ' ' ~ a ~ ' ') }}"
-                by_code: "{{ query('%(L)s', 'code-c', 'code-a', by='identifier_code') }}"
-                client_id: "{{ lookup('%(L)s', a, field='client_id') }}"
-                url: "{{ lookup('%(L)s', a, field='url') }}"
-                ident: "{{ lookup('%(L)s', 'code-b', by='identifier_code', field='identifier') }}"
-                tags: "{{ lookup('%(L)s', a, field='tags') }}"
-                whole: "{{ lookup('%(L)s', a, field='all') }}"
-                names: "{{ query('%(L)s', b, c, field='all') | map(attribute='name') | list }}"
-            - ansible.builtin.assert:
-                that:
-                  - listed == ['secret-c-Zq81', 'secret-a-Zq81', 'secret-b-Zq81']
-                  - joined == 'secret-c-Zq81,secret-a-Zq81'
-                  - single == 'secret-b-Zq81'
-                  - from_text == ['secret-b-Zq81', 'secret-a-Zq81']
-                  - by_code == ['secret-c-Zq81', 'secret-a-Zq81']
-                  - client_id == 'id-a'
-                  - url == 'https://a.example.com'
-                  - ident == b and ident is integer
-                  - tags == ['prod', 'team-a']
-                  - whole == expected_a
-                  - names == ['app-b', 'app-c']
-    """) % {"L": LOOKUP}, extra_vars={"a": a, "b": b, "c": c, "expected_a": expected_a})
-
-    counters = sim.control.counters()
-    # The token is shared through the token cache; each identifier term is one read, each code
-    # term one list and one read.
-    assert counters["token"] == 1
-    assert counters["endpoints"]["list"] == 3
-    assert counters["endpoints"]["read"] == 3 + 2 + 1 + 2 + 2 + 1 + 1 + 1 + 1 + 1 + 2
-    assert counters["writes"] == 0
 
 
 # --------------------------------------------------------------------------- connection option precedence

@@ -1,8 +1,7 @@
 """The lookup segura.pam.mysafe_note, through real ansible-playbook runs against the simulator.
 
-Notes are seeded through the simulator's control API (uncounted, independent of the plugins under
-test), so the counters count only what the lookup sent: one token per run, one read per identifier
-term, one list and one read per name term.
+What only notes have: an access key that encrypts long contents. What every item lookup does is
+tested once per kind in ``tests/integration/behaviours/test_lookup_by_kind.py``.
 """
 
 from item_support import secret_vars, seed
@@ -10,55 +9,6 @@ from module_steps import run_playbook
 from playbook_runner import localhost_play
 
 LOOKUP = "segura.pam.mysafe_note"
-
-
-# --------------------------------------------------------------------------- values and fields
-
-def test_terms_by_identifier_and_by_exact_name_return_each_field_in_term_order(playbook, sim):
-    ids = {
-        "a": seed(sim, "note", name="Runbook", note="content-a-Zq81", tags="ops, team-a",
-                  users_allowed=[{"username": "bob", "can_edit": True}], groups_allowed=[{"name": "auditors"}]),
-        "b": seed(sim, "note", name="Runbook old", note="content-b-Zq81", tags="ops"),  # contains "Runbook"
-        "c": seed(sim, "note", name="runbook", note="content-c-Zq81"),  # differs in case only
-    }
-    expected_a = {
-        "identifier": ids["a"], "name": "Runbook", "note": "content-a-Zq81", "tags": ["ops", "team-a"],
-        "users_allowed": [{"username": "bob", "can_edit": True}],
-        "groups_allowed": [{"name": "auditors", "can_edit": False}], "active": True,
-    }
-
-    # The facts are named after the fields (tags, name), names Ansible reserves and warns about.
-    run_playbook(playbook, warnings=True, text=localhost_play("""
-            - name: Read the notes the ways a playbook would
-              ansible.builtin.set_fact:
-                listed: "{{ query('%(L)s', c, a, b) }}"
-                joined: "{{ lookup('%(L)s', c, a) }}"
-                from_text: "{{ query('%(L)s', '' ~ b, ' ' ~ a ~ ' ') }}"
-                by_name: "{{ query('%(L)s', 'runbook', 'Runbook', 'Runbook old', by='name') }}"
-                name: "{{ lookup('%(L)s', a, field='name') }}"
-                ident: "{{ lookup('%(L)s', 'Runbook old', by='name', field='identifier') }}"
-                tags: "{{ lookup('%(L)s', a, field='tags') }}"
-                whole: "{{ lookup('%(L)s', a, field='all') }}"
-                whole_by_name: "{{ lookup('%(L)s', 'Runbook', by='name', field='all') }}"
-            - ansible.builtin.assert:
-                that:
-                  - listed == ['content-c-Zq81', 'content-a-Zq81', 'content-b-Zq81']
-                  - joined == 'content-c-Zq81,content-a-Zq81'
-                  - from_text == ['content-b-Zq81', 'content-a-Zq81']
-                  - by_name == ['content-c-Zq81', 'content-a-Zq81', 'content-b-Zq81']
-                  - name == 'Runbook'
-                  - ident == b and ident is integer
-                  - tags == ['ops', 'team-a']
-                  - whole == expected_a and whole_by_name == expected_a
-    """) % {"L": LOOKUP}, extra_vars=dict(ids, expected_a=expected_a))
-
-    counters = sim.control.counters()
-    assert counters["token"] == 1
-    notes = sim.control.counters("notes")["endpoints"]
-    # Name terms: 3 + 1 + 1 in by_name, ident and whole_by_name, one list each.
-    assert notes["list"] == 5
-    assert notes["read"] == 3 + 2 + 2 + 5 + 1 + 1 + 1
-    assert counters["writes"] == 0
 
 
 # --------------------------------------------------------------------------- an encrypting access key
