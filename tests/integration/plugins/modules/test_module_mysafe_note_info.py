@@ -60,18 +60,6 @@ READ_PLAYBOOK = localhost_play("""
       segura.pam.mysafe_note_info: {name: runbook, reveal_secret: true}
       register: by_name_revealed
       no_log: true
-    - name: A disabled note, by identifier and by name
-      segura.pam.mysafe_note_info: {identifier: "{{ ids.deploy }}"}
-      register: disabled_by_identifier
-    - segura.pam.mysafe_note_info: {name: Deploy}
-      register: disabled_by_name
-    - name: Everything visible
-      segura.pam.mysafe_note_info: {}
-      register: everything
-    - name: Everything visible, revealed
-      segura.pam.mysafe_note_info: {reveal_secret: true}
-      register: everything_revealed
-      no_log: true
     - name: Filters (exact, case included)
       segura.pam.mysafe_note_info: {tag: runbook}
       register: tagged
@@ -83,67 +71,31 @@ READ_PLAYBOOK = localhost_play("""
       register: twins
     - segura.pam.mysafe_note_info: {tag: nothing}
       register: nothing
-    - name: Summary only
-      segura.pam.mysafe_note_info: {details: false}
-      register: summary
-    - name: In check mode, a read and a list
-      segura.pam.mysafe_note_info: {name: Runbook}
-      check_mode: true
-      register: in_check_mode
-    - segura.pam.mysafe_note_info: {tag: runbook}
-      check_mode: true
-      register: tagged_in_check_mode
 
-    - name: Single notes are normalised and masked unless revealed
+    - name: Names select exactly, case included
       ansible.builtin.assert:
         that:
-          - by_identifier is not changed
           - by_identifier.note.identifier == ids.runbook
           - by_identifier.note.name == 'Runbook'
           - by_identifier.note.tags == ['runbook', 'payments']
-          - by_identifier.note.active
-          - by_identifier.note.note == '********'
-          - by_identifier.note.keys() | sort == ['active', 'groups_allowed', 'identifier', 'name', 'note', 'tags', 'users_allowed']
           - by_identifier_revealed.note.note == contents.runbook
           - by_name.note == by_identifier.note
           - by_name_revealed.note.identifier == ids.lower and by_name_revealed.note.note == contents.lower
-          - in_check_mode is not changed and in_check_mode.note == by_identifier.note
-          - by_name.notes is not defined and tagged.note is not defined
 
-    - name: A disabled note is reported inactive, not as a failure
+    - name: Filters are exact, case included
       ansible.builtin.assert:
         that:
-          - "disabled_by_identifier.note == {'identifier': ids.deploy, 'active': false}"
-          - "disabled_by_name.note == {'identifier': ids.deploy, 'active': false}"
-
-    - name: Lists hold what alice may see, and filter it exactly
-      ansible.builtin.assert:
-        that:
-          - everything.notes | map(attribute='identifier') | list == visible
-          - everything.notes | selectattr('active') | map(attribute='note') | unique | list == ['********']
-          - everything.notes | rejectattr('active') | list == [disabled_entry]
-          - everything_revealed.notes | selectattr('active') | map(attribute='note') | list == visible_contents
           - tagged.notes | map(attribute='identifier') | list == [ids.runbook, ids.old, ids.deploy]
           - tagged_and_named.notes | map(attribute='identifier') | list == [ids.runbook]
           - tagged_upper.notes | map(attribute='identifier') | list == [ids.lower]
           - twins.notes | map(attribute='identifier') | list == [ids.twin_alice, ids.twin_carol]
           - "twins.notes[1].groups_allowed == [{'name': 'devops', 'can_edit': false}]"
           - nothing.notes == []
-          - tagged_in_check_mode is not changed and tagged_in_check_mode.notes == tagged.notes
-          - summary.notes | map(attribute='identifier') | list == visible
-          - summary.notes[0].keys() | sort == summary_keys
-          - summary.notes[0].tags == ['runbook', 'payments']
-          - summary.notes | rejectattr('can_write') | map(attribute='identifier') | list == [ids.team, ids.twin_carol]
-      vars:
-        visible: "{{ [ids.runbook, ids.old, ids.lower, ids.plural, ids.deploy, ids.team, ids.twin_alice, ids.twin_carol] }}"
-        visible_contents: "{{ [contents.runbook, contents.old, contents.lower, contents.plural, contents.team,
-                               contents.twin_alice, contents.twin_carol] }}"
-        disabled_entry: {identifier: "{{ ids.deploy }}", name: Deploy, active: false}
-        summary_keys: [can_view, can_write, identifier, name, need_approval, need_justify, tags]
 """, vars_files=["secrets.yml"])
 
 
-def test_read_by_identifier_by_name_and_as_exact_lists(playbook, sim, ids):
+def test_names_and_filters_select_exactly(playbook, sim, ids):
+    """Reads of one item, lists, masking and summaries of every kind: tests/integration/behaviours/test_info_by_kind.py."""
     before = stored(sim, "note")
 
     # -v prints every result that is not no_log, so masking is checked on real output.
