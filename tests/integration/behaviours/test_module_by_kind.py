@@ -1,5 +1,6 @@
 """The item modules (``segura.pam.mysafe_<kind>``), one behaviour per test, run once per kind of
-the table in ``kinds.py``: disable and enable, check mode that predicts the real run.
+the table in ``kinds.py``: create and rerun, updates, disable and enable, check mode that predicts
+the real run, permissions, and no secret shown at -vvvv.
 
 Each test seeds the simulator (uncounted), applies steps (one module task each, in one
 ansible-playbook run) and checks what each step reported, what the simulator stores and how many
@@ -7,11 +8,14 @@ writes reached the kind's endpoints: "nothing differs" must mean "nothing sent".
 kind has stays in ``plugins/modules/test_module_mysafe_<kind>.py``.
 """
 
+import json
+
 import pytest
 
-from item_support import assert_not_shown, seed, stored, writes
+from item_support import assert_not_shown, cached_tokens, secret_vars, seed, stored, writes
 from kinds import KIND_ROWS, MASK
-from module_steps import ModuleSteps, step
+from module_steps import ModuleSteps, run_playbook, step
+from playbook_runner import localhost_play
 
 EVERY_KIND = pytest.mark.parametrize("row", KIND_ROWS, ids=[row.name for row in KIND_ROWS])
 
@@ -260,3 +264,55 @@ def test_rewrite_option_on_create_never_overwrites_an_existing_secret(playbook, 
     assert items[rotated][secret] == "new-secret-Lp44"
     assert items[results[4]["identifier"]][secret] == "first-value-Qa31"
     assert_not_shown(run.output, ("initial-value-Tt09", "new-secret-Lp44", "first-value-Qa31"))
+
+
+def leak_playbook(row):
+    """Every path a secret of ``row`` could slip out through, in one play: options, check mode,
+    diffs, reads masked and in clear, the lookup, and refusals."""
+    module, secret = row.module, row.secret_field
+    rewrite = {"identifier": "{{ ids.seeded }}", secret: "{{ canary.rewritten }}"}
+    tasks = [
+        {"name": "Create, with the secret given as an option", module: dict(row.new_item, name="Leak test", **{
+            secret: "{{ canary.created }}"}), "register": "created"},
+        {"name": "Change the seeded item's secret in check mode", module: rewrite, "check_mode": True},
+        {"name": "Then for real", module: rewrite},
+        {"name": "Read every item (masked)", row.info_module: {}, "register": "listed"},
+        {"name": "Read by name (masked)", row.info_module: {"name": "Leak test"}},
+        {"name": "Read in clear, the documented way", "no_log": True, "register": "revealed",
+         row.info_module: {"identifier": "{{ created.identifier }}", "reveal_secret": True}},
+        {"name": "Use the secret through the lookup", "no_log": True,
+         "ansible.builtin.set_fact": {"looked_up": "{{ lookup('%s', 'Leak test', by='name') }}" % module}},
+        {"name": "Refused - update an item alice may only view (1006)", "ignore_errors": True,
+         module: {"identifier": "{{ ids.view_only }}", secret: "{{ canary.refused }}"}},
+        {"name": "Refused - read an item alice may not see (1006)", "ignore_errors": True,
+         "ansible.builtin.set_fact": {"denied": "{{ lookup('%s', ids.hidden) }}" % module}},
+        {"name": "The secrets were there to leak", "no_log": True, "ansible.builtin.assert": {"that": [
+            "listed.%s | map(attribute='%s') | unique | list == ['%s']" % (row.results_key, secret, MASK),
+            "revealed.%s.%s == canary.created" % (row.result_key, secret),
+            "looked_up == canary.created"]}},
+    ]
+    return localhost_play("\n".join("- " + json.dumps(task) for task in tasks), vars_files=["secrets.yml"])
+
+
+@EVERY_KIND
+def test_no_secret_in_output_or_log_at_vvvv(playbook, sim, row):
+    canary = {"created": "leak-created-canary-Ce61", "rewritten": "leak-rewritten-canary-Ux92",
+              "refused": "leak-refused-canary-Mt55"}
+    seeded = {"seeded": "leak-seeded-canary-Rr17", "view_only": "leak-viewonly-canary-Ow03",
+              "hidden": "leak-hidden-canary-Jk28"}
+    ids = {
+        "seeded": seed(sim, row, name="Seeded", **{row.secret_field: seeded["seeded"]}),
+        "view_only": seed(sim, row, owner="carol", name="View only", users_allowed=[{"username": "alice"}],
+                          **{row.secret_field: seeded["view_only"]}),
+        "hidden": seed(sim, row, owner="carol", name="Hidden", **{row.secret_field: seeded["hidden"]}),
+    }
+    secret_vars(playbook, canary=canary)
+
+    result = run_playbook(playbook, leak_playbook(row), verbosity=4, diff=True, extra_vars={"ids": ids})
+
+    assert result.stdout.count("fatal: [localhost]") == 2  # both refusals happened
+    assert "1006" in result.output
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in result.output  # -vvvv did print the module arguments
+    assert_not_shown(result.output, list(canary.values()) + list(seeded.values())
+                     + [sim.users["alice"]["client_secret"]] + cached_tokens(playbook.home))
+    assert stored(sim, row)[ids["seeded"]][row.secret_field] == canary["rewritten"]

@@ -389,67 +389,6 @@ def test_901_characters_send_nothing_and_900_are_stored(playbook, sim):
     assert writes(sim, KIND)["create"] == 1 and sim.control.counters("notes")["writes"] == 1
 
 
-# -- no content anywhere at -vvvv ---------------------------------------------------------------
-
-LEAK_PLAYBOOK = localhost_play("""
-    - name: Create, with the content given as an option
-      segura.pam.mysafe_note: {name: Leak test, note: "{{ canary.created }}", tags: [leak]}
-      register: created
-    - name: Change the seeded note's content in check mode, then for real
-      segura.pam.mysafe_note: {identifier: "{{ ids.seeded }}", note: "{{ canary.rewritten }}"}
-      check_mode: true
-    - segura.pam.mysafe_note: {identifier: "{{ ids.seeded }}", note: "{{ canary.rewritten }}"}
-    - name: Read every note (masked)
-      segura.pam.mysafe_note_info: {}
-      register: listed
-    - name: Read by name (masked)
-      segura.pam.mysafe_note_info: {name: Leak test}
-    - name: Read in clear, the documented way
-      segura.pam.mysafe_note_info: {identifier: "{{ created.identifier }}", reveal_secret: true}
-      no_log: true
-      register: revealed
-    - name: Use a content through the lookup
-      ansible.builtin.set_fact:
-        looked_up: "{{ lookup('segura.pam.mysafe_note', 'Leak test', by='name') }}"
-      no_log: true
-    - name: Refused - update a note alice may only view (1006)
-      segura.pam.mysafe_note: {identifier: "{{ ids.view_only }}", note: "{{ canary.refused }}"}
-      ignore_errors: true
-    - name: Refused - read a note alice may not see (1006)
-      ansible.builtin.set_fact:
-        denied: "{{ lookup('segura.pam.mysafe_note', ids.hidden) }}"
-      ignore_errors: true
-    - ansible.builtin.assert:
-        that:
-          - listed.notes | map(attribute='note') | unique | list == ['********']
-          - revealed.note.note == canary.created
-          - looked_up == canary.created
-      no_log: true
-""", vars_files=["secrets.yml"])
-
-
-def test_no_content_in_output_or_log_at_vvvv(playbook, sim):
-    canary = {"created": "leak-created-canary-Ce61", "rewritten": "leak-rewritten-canary-Ux92",
-              "refused": "leak-refused-canary-Mt55"}
-    seeded = {"seeded": "leak-seeded-canary-Rr17", "view_only": "leak-viewonly-canary-Ow03",
-              "hidden": "leak-hidden-canary-Jk28"}
-    ids = {
-        "seeded": seed(sim, KIND, name="Seeded", note=seeded["seeded"]),
-        "view_only": seed(sim, KIND, owner="carol", name="View only", note=seeded["view_only"],
-                          users_allowed=[{"username": "alice"}]),
-        "hidden": seed(sim, KIND, owner="carol", name="Hidden", note=seeded["hidden"]),
-    }
-
-    secret_vars(playbook, canary=canary)
-    result = run_playbook(playbook, LEAK_PLAYBOOK, verbosity=4, diff=True, extra_vars={"ids": ids})
-
-    assert result.stdout.count("fatal: [localhost]") == 2  # both refusals happened
-    assert "1006" in result.output
-    for value in list(canary.values()) + list(seeded.values()):
-        assert value not in result.output
-    assert stored(sim, KIND)[ids["seeded"]]["note"] == canary["rewritten"]
-
-
 # -- an access key that encrypts sensitive data --------------------------------------------------
 
 ENCRYPTING_PLAYBOOK = localhost_play("""
