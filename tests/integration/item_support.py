@@ -52,9 +52,11 @@ def cached_tokens(home):
 
 
 def assert_not_shown(text, values, where="the run's output"):
-    """No value of ``values`` (canaries, secrets) appears in ``text``."""
-    for value in values:
-        assert value not in text, "%r found in %s" % (value, where)
+    """No value of ``values`` appears in ``text``: canaries, or a mapping label -> value, so that a
+    failure names a real secret (an OAuth client secret, a bearer token) without showing it."""
+    labelled = values if isinstance(values, dict) else {value: value for value in values}
+    shown = sorted(label for label, value in labelled.items() if value in text)
+    assert not shown, "%s shows: %s" % (where, ", ".join(shown))
 
 
 def run_read_only(playbook, sim, text, extra_vars, **options):

@@ -3,8 +3,9 @@
 A row joins the collection's own description of the kind (``plugins/module_utils/_kinds.py``:
 module names, fields, secret fields, how an item is selected) with what a test needs to drive it
 against the simulator: the simulator's name for the kind, a sample item, the options that select
-that sample without its identifier, and a field to change. The behaviour tests
-(``tests/integration/behaviours``) run once per row, so a new kind gets them by adding a row here.
+it without its identifier, and the values each behaviour writes (see :class:`KindRow`). The
+behaviour tests (``tests/integration/behaviours``) run once per row, so a new kind gets them by
+adding a row here.
 """
 
 import importlib.util
@@ -42,7 +43,7 @@ class KindRow(object):
     - ``new_item``: the options that create an item (the secret field included).
     - ``secret_changes``: field -> (a stored value, a new value), for every secret the user sets.
     - ``spellings``: field -> (one spelling, another of the same value, the value stored), for the
-      fields the kind compares as the server does (case, spaces, padding).
+      fields the module normalises before it compares (case, spaces, padding).
     - ``field_changes``: (field, value given, value stored) for every field the user sets: each
       type of field is compared and sent its own way.
     - ``not_found``: the server's words for an identifier it does not know.

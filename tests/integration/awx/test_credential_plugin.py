@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from simulator.control import SimulatorProcess
 from credential_plugin_support import awx_call, input_problems, plugin_environment, run_driver
+import item_support
+from kinds import ROWS
 from totp import RFC_SEED, totp
 
 PLUGIN_NAME = "Segura MySafe Lookup"
@@ -46,32 +48,34 @@ NOTE = {"name": "Recovery codes", "note": "code-1 Rv63\ncode-2 Kp20", "tags": "m
 
 
 class Kind(object):
-    """One MySafe kind as the plugin's metadata names it, and as the simulator seeds it."""
+    """One MySafe kind as the plugin's metadata names it: its row of the kinds table (``row``: name,
+    label, code field, the simulator's name) and what the AWX plugin offers for it."""
 
-    def __init__(self, name, label, plural, item, fields, default, selections, vendor_name, code=None):
-        self.name = name
-        self.code = code  # the field that selects one item per owner
-        self.label = label
-        self.plural = plural  # the simulator's name of the kind (/_sim/<plural>)
-        self.item = item
+    def __init__(self, row, item, fields, default, selections, vendor_name):
+        self.row = row
+        self.item = item  # the sample this file seeds, a TOTP seed included
         self.fields = fields  # what field may name, in the order the plugin offers them
         self.default = default
         self.selections = selections  # metadata keys that select the item without its identifier
         self.vendor_name = vendor_name  # as the server's messages name the kind
+
+    name = property(lambda self: self.row.name)
+    label = property(lambda self: self.row.label)
+    code = property(lambda self: self.row.code_field)  # the field that selects one item per owner
+    plural = property(lambda self: self.row.sim_name)
 
     def metadata(self, **metadata):
         return dict(metadata, kind=self.name)
 
 
 KINDS = {
-    "api_secret": Kind("api_secret", "API secret", "secrets", SECRET,
+    "api_secret": Kind(ROWS["api_secret"], SECRET,
                        ["identifier", "name", "url", "client_id", "client_secret", "identifier_code", "method",
-                        "notes", "tags"], "client_secret", [["identifier_code"], ["name"]], "Api secret",
-                       code="identifier_code"),
-    "password": Kind("password", "password", "passwords", PASSWORD,
+                        "notes", "tags"], "client_secret", [["identifier_code"], ["name"]], "Api secret"),
+    "password": Kind(ROWS["password"], PASSWORD,
                      ["identifier", "name", "username", "password", "url", "secret_key", "notes", "token", "tags"],
                      "password", [["name"], ["name", "username"]], "Password"),
-    "note": Kind("note", "note", "notes", NOTE, ["identifier", "name", "note", "tags"], "note", [["name"]], "Note"),
+    "note": Kind(ROWS["note"], NOTE, ["identifier", "name", "note", "tags"], "note", [["name"]], "Note"),
 }
 ALL_KINDS = pytest.mark.parametrize("kind", list(KINDS.values()), ids=list(KINDS))
 
@@ -119,7 +123,7 @@ def seed(sim, kind, owner="alice", **fields):
     """
     if kind.code and "name" in fields and kind.code not in fields:
         fields[kind.code] = re.sub(r"\W+", "-", fields["name"].lower())
-    return sim.control.seed(kind.plural, owner=owner, **dict(kind.item, **fields))
+    return item_support.seed(sim, kind.row, owner=owner, **dict(kind.item, **fields))
 
 
 def source(sim, user="alice", **overrides):

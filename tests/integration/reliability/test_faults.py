@@ -13,7 +13,8 @@ import sys
 
 import pytest
 
-from reliability_support import DirectApi, cached_tokens
+from item_support import cached_tokens
+from reliability_support import DirectApi
 from playbook_runner import localhost_play
 
 SECRETS = 50

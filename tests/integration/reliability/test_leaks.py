@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from reliability_support import DirectApi, cached_tokens, dump_task
+from item_support import assert_not_shown, cached_tokens, secret_vars
+from reliability_support import DirectApi, dump_task
 
 from simulator import certs
 from playbook_runner import localhost_play
@@ -179,14 +180,9 @@ def forbidden_values(playbook, sim, extra=()):
     return values
 
 
-def assert_not_shown(text, values, where):
-    shown = sorted(label for label, value in values.items() if value in text)
-    assert not shown, "%s shows: %s" % (where, ", ".join(shown))
-
-
 def run_verbose(playbook, text, extra_vars, **options):
     """Run at -vvvv. The secret values come from a vars file, as from a vault: -vvvv prints -e values."""
-    (playbook.workdir / "secrets.yml").write_text(json.dumps({"canary": CANARIES}))
+    secret_vars(playbook, canary=CANARIES)
     dump_path = playbook.workdir / "registered.json"
     result = playbook.run(text, verbosity=4, extra_vars=dict(extra_vars, dump_path=str(dump_path)), **options)
     registered = json.loads(dump_path.read_text()) if dump_path.exists() else {}
