@@ -20,15 +20,21 @@ def run_playbook(playbook, text, warnings=False, **options):
     return result
 
 
-def step(label, changed=None, operation=None, expect=None, error=None, **options):
+def step(label, changed=None, operation=None, expect=None, error=None, diff=None, check_mode=False, **options):
     """A step: module options, and what its result must show (``expect``: fields of the returned
-    item; ``error``: fragments the failure message must contain)."""
+    item; ``error``: fragments the failure message must contain; ``diff``: the whole diff).
+    ``check_mode``: this step alone runs in check mode."""
     return {"label": label, "options": options, "changed": changed, "operation": operation,
-            "expect": expect or {}, "error": error or []}
+            "expect": expect or {}, "error": error or [], "diff": diff, "check_mode": check_mode}
 
 
 class ModuleSteps(object):
     """``ModuleSteps("segura.pam.mysafe_password", options, "password")``: apply and check steps."""
+
+    @classmethod
+    def for_kind(cls, row, extra_options=()):
+        """The steps of the item module of ``row`` (kinds.py), with every option of the kind."""
+        return cls(row.module, row.module_options + tuple(extra_options), row.result_key)
 
     def __init__(self, module, options, result_key):
         self.result_key = result_key
@@ -39,18 +45,21 @@ class ModuleSteps(object):
     - name: Apply each step in turn
       %s:
 %s
+      check_mode: "{{ item.check_mode or ansible_check_mode }}"
       loop: "{{ steps }}"
       loop_control:
         label: "{{ item.label }}"
       register: applied
       failed_when: false
 
-    - name: Keep every step's result for the test
+    - name: Keep every step's result for the test (the loop items hold the options in clear)
       ansible.builtin.copy:
         content: "{{ applied.results | to_json }}"
         dest: "{{ results_file }}"
         mode: "0600"
       check_mode: false
+      diff: false
+      no_log: true
 """ % (module, "\n".join('        %s: "{{ item.options.%s | default(omit) }}"' % (option, option)
                          for option in options))
 
@@ -83,6 +92,8 @@ class ModuleSteps(object):
             assert got["changed"] is wanted["changed"], "%s: changed=%s" % (label, got["changed"])
             if wanted["operation"]:
                 assert got["operation"] == wanted["operation"], label
+            if wanted["diff"] is not None:
+                assert got["diff"] == wanted["diff"], "%s: diff=%r" % (label, got["diff"])
             item = got[self.result_key]
             for field, value in wanted["expect"].items():
                 assert item[field] == value, "%s: %s.%s=%r" % (label, self.result_key, field, item[field])

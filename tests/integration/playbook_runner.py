@@ -104,3 +104,12 @@ class PlaybookRunner(object):
         completed = subprocess.run(command, cwd=str(self.workdir), env=environment, capture_output=True, check=False,
                                    text=True, timeout=timeout)
         return PlaybookResult(completed, log_path)
+
+
+def localhost_play(tasks, vars_files=()):
+    """The text of a playbook of one play on localhost without facts, as most tests write them:
+    ``tasks`` is the YAML of its task list (at any indentation); ``vars_files`` are play vars files."""
+    header = "- hosts: localhost\n  gather_facts: false\n"
+    if vars_files:
+        header += "  vars_files: [%s]\n" % ", ".join(vars_files)
+    return header + "  tasks:\n" + textwrap.indent(textwrap.dedent(tasks).strip("\n"), "    ") + "\n"

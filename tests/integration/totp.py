@@ -15,3 +15,7 @@ def totp(seed, epoch, digits=6, step=30):
     offset = digest[-1] & 0x0F
     code = (struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10 ** digits
     return "%0*d" % (digits, code)
+
+
+# RFC 6238's own SHA1 seed (ASCII "12345678901234567890"), in base32.
+RFC_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"

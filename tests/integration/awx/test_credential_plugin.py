@@ -16,12 +16,13 @@ from urllib.parse import urlsplit
 import pytest
 from simulator.control import SimulatorProcess
 from credential_plugin_support import awx_call, input_problems, plugin_environment, run_driver
-from totp import totp
+import item_support
+from kinds import ROWS
+from totp import RFC_SEED, totp
 
 PLUGIN_NAME = "Segura MySafe Lookup"
 TOKEN = re.compile(r"\b[0-9a-f]{40}\b")  # the simulator's access tokens
-# RFC 6238's SHA1 test seed (ASCII "12345678901234567890"), and a time whose code starts with a zero.
-TOTP_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+# A time whose code for RFC 6238's SHA1 test seed starts with a zero.
 CLOCK = 1111111109
 
 SECRET = {
@@ -39,7 +40,7 @@ PASSWORD = {
     "username": "svc_app",
     "password": "db-password-Tz48",
     "url": "https://db.example.com",
-    "secret_key": TOTP_SEED,
+    "secret_key": RFC_SEED,
     "notes": "Rotated monthly",
     "tags": "db,prod",
 }
@@ -47,40 +48,42 @@ NOTE = {"name": "Recovery codes", "note": "code-1 Rv63\ncode-2 Kp20", "tags": "m
 
 
 class Kind(object):
-    """One MySafe kind as the plugin's metadata names it, and as the simulator seeds it."""
+    """One MySafe kind as the plugin's metadata names it: its row of the kinds table (``row``: name,
+    label, code field, the simulator's name) and what the AWX plugin offers for it."""
 
-    def __init__(self, name, label, plural, item, fields, default, selections, vendor_name, code=None):
-        self.name = name
-        self.code = code  # the field that selects one item per owner
-        self.label = label
-        self.plural = plural  # the simulator's name of the kind (/_sim/<plural>)
-        self.item = item
+    def __init__(self, row, item, fields, default, selections, vendor_name):
+        self.row = row
+        self.item = item  # the sample this file seeds, a TOTP seed included
         self.fields = fields  # what field may name, in the order the plugin offers them
         self.default = default
         self.selections = selections  # metadata keys that select the item without its identifier
         self.vendor_name = vendor_name  # as the server's messages name the kind
+
+    name = property(lambda self: self.row.name)
+    label = property(lambda self: self.row.label)
+    code = property(lambda self: self.row.code_field)  # the field that selects one item per owner
+    plural = property(lambda self: self.row.sim_name)
 
     def metadata(self, **metadata):
         return dict(metadata, kind=self.name)
 
 
 KINDS = {
-    "api_secret": Kind("api_secret", "API secret", "secrets", SECRET,
+    "api_secret": Kind(ROWS["api_secret"], SECRET,
                        ["identifier", "name", "url", "client_id", "client_secret", "identifier_code", "method",
-                        "notes", "tags"], "client_secret", [["identifier_code"], ["name"]], "Api secret",
-                       code="identifier_code"),
-    "password": Kind("password", "password", "passwords", PASSWORD,
+                        "notes", "tags"], "client_secret", [["identifier_code"], ["name"]], "Api secret"),
+    "password": Kind(ROWS["password"], PASSWORD,
                      ["identifier", "name", "username", "password", "url", "secret_key", "notes", "token", "tags"],
                      "password", [["name"], ["name", "username"]], "Password"),
-    "note": Kind("note", "note", "notes", NOTE, ["identifier", "name", "note", "tags"], "note", [["name"]], "Note"),
+    "note": Kind(ROWS["note"], NOTE, ["identifier", "name", "note", "tags"], "note", [["name"]], "Note"),
 }
 ALL_KINDS = pytest.mark.parametrize("kind", list(KINDS.values()), ids=list(KINDS))
 
 
 def test_the_independent_totp_matches_rfc_6238():
     # RFC 6238 appendix B (8 digits); the plugin's token has 6, the same code's last digits
-    assert totp(TOTP_SEED, 59, digits=8) == "94287082" and totp(TOTP_SEED, 59) == "287082"
-    assert totp(TOTP_SEED, CLOCK, digits=8) == "07081804" and totp(TOTP_SEED, CLOCK) == "081804"
+    assert totp(RFC_SEED, 59, digits=8) == "94287082" and totp(RFC_SEED, 59) == "287082"
+    assert totp(RFC_SEED, CLOCK, digits=8) == "07081804" and totp(RFC_SEED, CLOCK) == "081804"
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +123,7 @@ def seed(sim, kind, owner="alice", **fields):
     """
     if kind.code and "name" in fields and kind.code not in fields:
         fields[kind.code] = re.sub(r"\W+", "-", fields["name"].lower())
-    return sim.control.seed(kind.plural, owner=owner, **dict(kind.item, **fields))
+    return item_support.seed(sim, kind.row, owner=owner, **dict(kind.item, **fields))
 
 
 def source(sim, user="alice", **overrides):
@@ -154,7 +157,7 @@ def item_secrets(sim):
     """Every secret the simulator's users and samples hold, none of which a message may show."""
     return ([user["client_secret"] for user in sim.users.values()]
             + [SECRET["client_secret"], PASSWORD["password"], PASSWORD["secret_key"], NOTE["note"],
-               totp(TOTP_SEED, CLOCK)])
+               totp(RFC_SEED, CLOCK)])
 
 
 # -- the package ---------------------------------------------------------------------------------
@@ -253,7 +256,7 @@ def test_every_field_of_every_kind(call, described, sim, kind):
     if kind.name == "password":  # same name, another account: username tells them apart
         seed(sim, kind, name="twin", username="svc_other", password="other-password-Nc20")
         seed(sim, kind, name="twin", username="svc_app", password="app-password-Hm61")
-    expected = dict(kind.item, identifier=str(identifier), token=totp(TOTP_SEED, CLOCK))
+    expected = dict(kind.item, identifier=str(identifier), token=totp(RFC_SEED, CLOCK))
     sim.control.clock(CLOCK)
     by_identifier = {"identifier": str(identifier)}
     selections = [dict((key, kind.item[key]) for key in keys) for keys in kind.selections]
@@ -292,7 +295,7 @@ def test_a_password_token_is_the_totp_code_at_the_time_of_the_lookup(call, descr
         [outcome] = call(lookup(described, sim, metadata))
         codes.append(outcome["value"])
 
-    assert codes == [totp(TOTP_SEED, 59), totp(TOTP_SEED, 89)]
+    assert codes == [totp(RFC_SEED, 59), totp(RFC_SEED, 89)]
     assert codes[0] == "287082" and codes[1] != codes[0]
 
 

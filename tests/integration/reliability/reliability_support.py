@@ -4,7 +4,7 @@
   Segura client would, so the playbook under test starts from a known state.
 - :func:`stub_server`: a tiny plain-HTTP server that answers like a misconfigured endpoint
   (HTML login page, plain text, truncated or unknown JSON).
-- :func:`closed_port`, :func:`cached_tokens`, :func:`dump_task`: small utilities.
+- :func:`closed_port`, :func:`dump_task`: small utilities.
 """
 
 import contextlib
@@ -12,7 +12,6 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import requests
 
@@ -51,12 +50,6 @@ def closed_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def cached_tokens(home):
-    """Access tokens kept in the collection's token cache under ``home``."""
-    directory = Path(home) / ".ansible" / "segura" / "tokens"
-    return [json.loads(path.read_text())["access_token"] for path in sorted(directory.glob("*.json"))]
 
 
 def dump_task(variables, dest):

@@ -13,7 +13,9 @@ import sys
 
 import pytest
 
-from reliability_support import DirectApi, cached_tokens
+from item_support import cached_tokens
+from reliability_support import DirectApi
+from playbook_runner import localhost_play
 
 SECRETS = 50
 STALL_SECONDS = 3  # beyond SEGURA_TIMEOUT below: the client gives up first
@@ -52,10 +54,7 @@ READ_PHASE_FAULTS = [
     dict(kind="502", endpoint="token", rate=0.15, seed=25),
 ]
 
-WRITE_PLAYBOOK = """
-    - hosts: localhost
-      gather_facts: false
-      tasks:
+WRITE_PLAYBOOK = localhost_play("""
         - name: Create or rotate the payment API secrets
           segura.pam.mysafe_api_secret:
             identifier_code: "{{ item.code }}"
@@ -75,12 +74,9 @@ WRITE_PLAYBOOK = """
               - written.results | rejectattr('changed') | list == []
               - written.results | map(attribute='api_secret.identifier_code') | list
                 == secrets | map(attribute='code') | list
-"""
+""")
 
-READ_PLAYBOOK = """
-    - hosts: localhost
-      gather_facts: false
-      tasks:
+READ_PLAYBOOK = localhost_play("""
         - name: Read every secret back by its code
           ansible.builtin.set_fact:
             read_back: "{{ query('segura.pam.mysafe_api_secret', *(secrets | map(attribute='code')),
@@ -91,7 +87,7 @@ READ_PLAYBOOK = """
           ansible.builtin.assert:
             that: read_back == secrets | map(attribute='value') | list
             quiet: true
-"""
+""")
 
 
 def queue(sim, rules):
@@ -162,10 +158,7 @@ def test_failures_that_are_not_transient_are_reported_once(playbook, sim):
     alice.create(name="Other", url="https://o.example.com", client_id="o", identifier_code="taken")
     sim.control.reset()
 
-    result = playbook.run("""
-        - hosts: localhost
-          gather_facts: false
-          tasks:
+    result = playbook.run(localhost_play("""
             - name: Read a secret alice may not see (1006)
               ansible.builtin.set_fact:
                 value: "{{ lookup('segura.pam.mysafe_api_secret', ids.hidden) }}"
@@ -202,7 +195,7 @@ def test_failures_that_are_not_transient_are_reported_once(playbook, sim):
                   - duplicate.error_type == 'DuplicateIdentifierCodeError'
                   - missing.error_type == 'NotFoundError'
                   - bad_credentials.error_type == 'AuthenticationError'
-    """, extra_vars={"ids": {"hidden": hidden, "view_only": view_only, "mine": mine}})
+    """), extra_vars={"ids": {"hidden": hidden, "view_only": view_only, "mine": mine}})
     assert result.rc == 0, result
     counters = sim.control.counters()
     # reads: one per task but the last; updates: the two refused ones; tokens: alice's shared
@@ -224,15 +217,12 @@ def test_ambiguous_write_that_was_applied_reports_the_change(playbook, sim, kind
                                        client_id="n")
     sim.control.reset()
     sim.control.fault(kind, endpoint=endpoint, after_write=True)
-    result = playbook.run("""
-        - hosts: localhost
-          gather_facts: false
-          tasks:
+    result = playbook.run(localhost_play("""
             - segura.pam.mysafe_api_secret: %s
               register: written
             - ansible.builtin.assert:
                 that: [written is changed, "written.operation == operation"]
-    """ % json.dumps(dict(fields, identifier_code="amb")), extra_vars={"operation": operation})
+    """) % json.dumps(dict(fields, identifier_code="amb")), extra_vars={"operation": operation})
     counters = sim.control.counters()
     assert counters["endpoints"][endpoint] == 1, counters  # written once, never repeated
     assert len(sim.control.secrets()) == 1

@@ -10,9 +10,11 @@ import json
 
 import pytest
 
-from reliability_support import DirectApi, cached_tokens, dump_task
+from item_support import assert_not_shown, cached_tokens, secret_vars
+from reliability_support import DirectApi, dump_task
 
 from simulator import certs
+from playbook_runner import localhost_play
 
 # Secret values the playbooks write (canaries: unique strings to search for).
 CANARIES = {
@@ -23,11 +25,7 @@ CANARIES = {
     "wrong_oauth_secret": "canary-wrong-oauth-Lk09sj",
 }
 
-SUCCESS_AND_REFUSALS = """
-    - hosts: localhost
-      gather_facts: false
-      vars_files: [secrets.yml]
-      tasks:
+SUCCESS_AND_REFUSALS = localhost_play("""
         - name: Create a secret
           segura.pam.mysafe_api_secret:
             identifier_code: leak-1
@@ -133,15 +131,11 @@ SUCCESS_AND_REFUSALS = """
           ignore_errors: true
           register: wrong_credentials_lookup
         - %s
-""" % json.dumps(dump_task([
+""", vars_files=["secrets.yml"]) % json.dumps(dump_task([
     "created", "rotated", "masked", "with_token", "denied_lookup", "denied_write", "duplicate", "invalid",
     "untrusted", "untrusted_lookup", "wrong_credentials", "wrong_credentials_lookup", "revealed"], "{{ dump_path }}"))
 
-CHECK_MODE = """
-    - hosts: localhost
-      gather_facts: false
-      vars_files: [secrets.yml]
-      tasks:
+CHECK_MODE = localhost_play("""
         - name: Would rotate the existing secret
           segura.pam.mysafe_api_secret:
             identifier_code: leak-1
@@ -162,13 +156,9 @@ CHECK_MODE = """
               - would_rotate is changed and would_create is changed
               - would_rotate.diff.after.client_secret == '******** (changed)'
         - %s
-""" % json.dumps(dump_task(["would_rotate", "would_create"], "{{ dump_path }}"))
+""", vars_files=["secrets.yml"]) % json.dumps(dump_task(["would_rotate", "would_create"], "{{ dump_path }}"))
 
-FAILING_RUN = """
-    - hosts: localhost
-      gather_facts: false
-      vars_files: [secrets.yml]
-      tasks:
+FAILING_RUN = localhost_play("""
         - name: The lookup, with the wrong client secret from the environment
           ansible.builtin.debug:
             msg: "{{ lookup('segura.pam.mysafe_api_secret', 1) | length }}"
@@ -178,7 +168,7 @@ FAILING_RUN = """
           segura.pam.mysafe_api_secret:
             identifier_code: leak-1
             client_secret: "{{ canary.refused }}"
-"""
+""", vars_files=["secrets.yml"])
 
 
 def forbidden_values(playbook, sim, extra=()):
@@ -190,14 +180,9 @@ def forbidden_values(playbook, sim, extra=()):
     return values
 
 
-def assert_not_shown(text, values, where):
-    shown = sorted(label for label, value in values.items() if value in text)
-    assert not shown, "%s shows: %s" % (where, ", ".join(shown))
-
-
 def run_verbose(playbook, text, extra_vars, **options):
     """Run at -vvvv. The secret values come from a vars file, as from a vault: -vvvv prints -e values."""
-    (playbook.workdir / "secrets.yml").write_text(json.dumps({"canary": CANARIES}))
+    secret_vars(playbook, canary=CANARIES)
     dump_path = playbook.workdir / "registered.json"
     result = playbook.run(text, verbosity=4, extra_vars=dict(extra_vars, dump_path=str(dump_path)), **options)
     registered = json.loads(dump_path.read_text()) if dump_path.exists() else {}

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
+from playbook_runner import localhost_play
 
 TOKEN_ECHOED = "echoed-bearer-token-Nw42"
 PROXY_PASSWORD = "proxy-pa55-Kd81"
@@ -184,10 +185,7 @@ def test_a_netrc_default_entry_is_never_sent_to_segura(playbook, sim):
     netrc.write_text("default login netrc-user password %s\n" % NETRC_PASSWORD)
     netrc.chmod(0o600)
 
-    result = playbook.run("""
-    - hosts: localhost
-      gather_facts: false
-      tasks:
+    result = playbook.run(localhost_play("""
         - segura.pam.mysafe_api_secret_info:
             identifier: %d
           register: read
@@ -195,7 +193,7 @@ def test_a_netrc_default_entry_is_never_sent_to_segura(playbook, sim):
             that:
               - read.api_secret.name == 'netrc'
               - lookup('segura.pam.mysafe_api_secret', %d, segura_token_cache=false) == 'netrc-case-secret'
-    """ % (seeded, seeded), verbosity=4)
+    """) % (seeded, seeded), verbosity=4)
 
     # The simulator, like servers that accept client_secret_basic, takes Basic credentials over the
     # form: a netrc entry sent along would have been refused as an unknown client.

@@ -13,13 +13,11 @@ import re
 import subprocess
 
 import pytest
+from playbook_runner import localhost_play
 
 OTHER_UID = 65534  # nobody
 WARNING = "segura.pam token cache not used: "
-PLAYBOOK = """
-    - hosts: localhost
-      gather_facts: false
-      tasks:
+PLAYBOOK = localhost_play("""
         - name: A module task
           segura.pam.mysafe_api_secret_info:
             identifier: "{{ identifier }}"
@@ -30,7 +28,7 @@ PLAYBOOK = """
           ansible.builtin.assert:
             that: lookup('segura.pam.mysafe_api_secret', identifier) == 'cache-safety-value'
             quiet: true
-"""
+""")
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as another local user")
 
 

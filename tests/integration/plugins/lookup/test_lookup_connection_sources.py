@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from simulator.control import SimulatorProcess
+from playbook_runner import localhost_play
 
 BIN = Path(sys.executable).parent
 SECRET_VALUE = "looked-up-value-Hq27"
@@ -268,15 +269,12 @@ def test_an_empty_validate_certs_variable_keeps_verification_on(playbook, sim, s
 
 
 def test_an_empty_validate_certs_variable_is_the_default_for_modules(playbook, sim, secret_id):
-    result = playbook.run("""
-        - hosts: localhost
-          gather_facts: false
-          tasks:
+    result = playbook.run(localhost_play("""
             - segura.pam.mysafe_api_secret_info:
                 identifier: %d
               register: read
             - ansible.builtin.assert:
                 that: read.api_secret.name == 'probe'
-    """ % secret_id, env={"SEGURA_VALIDATE_CERTS": ""})
+    """) % secret_id, env={"SEGURA_VALIDATE_CERTS": ""})
 
     assert result.rc == 0, result

@@ -1,180 +1,31 @@
 """segura.pam.mysafe_api_secret driven by real ansible-playbook runs against the HTTPS simulator.
 
-Each test states the server's contents before the run (seeded straight through the API, which is
-quicker than a playbook), runs a playbook as a user would write it, and then checks three things:
-what the tasks reported, what the simulator stores (``sim.control.secrets()``) and how many write
-requests reached it (``sim.control.counters()``), since "nothing differs" must mean "nothing sent".
+Each test states the server's contents before the run (``item_support.seed``, uncounted), runs a
+playbook as a user would write it, and then checks three things: what the tasks reported, what
+the simulator stores (``stored``) and how many write requests reached it (``writes``), since
+"nothing differs" must mean "nothing sent". Behaviours every kind shares (create and rerun,
+updates, disable and enable, check mode, permissions) are tested once per kind in
+``tests/integration/behaviours``; here is what only an API secret has, or what is tested
+through it once (identifier_code selection and its duplicate rule, sharing lists, the diff,
+module_defaults, the mistakes a user can make).
 """
 
-import requests
-
+from item_support import seed, stored, writes
+from kinds import ROWS
 from module_steps import ModuleSteps, run_playbook, step
+from playbook_runner import localhost_play
 
-API = "/api/mysafe/secretapi"
+KIND = ROWS["api_secret"]
 
-# Every option of the module (and one connection option, for the wrong-credentials case); the
-# steps playbook passes each one only when a step sets it.
-STEP_OPTIONS = ("identifier", "identifier_code", "name", "url", "client_id", "client_secret", "tags", "notes",
-                "method", "users_allowed", "groups_allowed", "state", "update_secret", "segura_client_id")
-
-STEPS = ModuleSteps("segura.pam.mysafe_api_secret", STEP_OPTIONS, "api_secret")
-
-SEEDED_FIELDS = {
-    "name": "GCP payments",
-    "url": "https://gcp.example.com",
-    "client_id": "gcp-app",
-    "client_secret": "seeded-client-secret-Zq81",
-    "identifier_code": "",
-    "method": "get",
-    "tags": "cloud,payments",
-    "notes": "Owned by the platform team",
-    "users_allowed": [],
-    "groups_allowed": [],
-}
+# Every option of the module, and one connection option for the wrong-credentials case.
+STEPS = ModuleSteps.for_kind(KIND, extra_options=("segura_client_id",))
 
 
-# -- helpers ------------------------------------------------------------------------------
-
-def seed_secret(sim, owner="alice", active=True, **fields):
-    """Store one secret as ``owner`` through the API; returns its identifier.
-
-    The counters are zeroed afterwards, so they count only what the playbook under test sends.
-    """
-    def call(path, token=None, **kwargs):
-        headers = {"Authorization": "Bearer " + token} if token else {}
-        response = requests.post(sim.url + path, headers=headers, verify=sim.ca_path, timeout=10, **kwargs)
-        response.raise_for_status()
-        return response.json()
-
-    token = call("/iso/oauth2/token", data=dict(grant_type="client_credentials", **sim.users[owner]))["access_token"]
-    answer = call(API, token, json=dict(SEEDED_FIELDS, **fields))
-    identifier = int(answer["api_entity"]["identifier"])
-    if not active:
-        call("%s/inactive/%d" % (API, identifier), token)
-    sim.control.reset()
-    return identifier
-
-
-def stored(sim):
-    """The simulator's records by identifier (owner, active and the clear client_secret included)."""
-    return {secret["identifier"]: secret for secret in sim.control.secrets()}
-
-
-def writes(sim):
-    counters = sim.control.counters()
-    return {endpoint: counters["endpoints"][endpoint] for endpoint in ("create", "update", "inactive", "active")}
-
-
-# -- create and rerun -----------------------------------------------------------------------
-
-CREATE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars:
-    stored_users: [{username: bob, can_edit: true}, {username: carol, can_edit: false}]
-    stored_groups: [{name: auditors, can_edit: true}, {name: devops, can_edit: false}]
-  tasks:
-    - name: Create the payments secret (or leave it as it is)
-      segura.pam.mysafe_api_secret:
-        identifier_code: payments-gcp
-        name: GCP payments
-        url: https://gcp.example.com
-        client_id: gcp-app
-        client_secret: "{{ gcp_secret }}"
-        tags: "{{ wanted_tags }}"
-        notes: Owned by the platform team
-        method: "{{ method }}"
-        users_allowed: "{{ wanted_users }}"
-        groups_allowed: "{{ wanted_groups }}"
-      register: payments
-
-    - name: The result is the stored secret, normalised, with the client secret masked
-      ansible.builtin.assert:
-        that:
-          - payments.changed == expect_changed
-          - payments.operation == expect_operation
-          - payments.identifier == 1
-          - payments.api_secret.identifier == 1
-          - payments.api_secret.identifier_code == 'payments-gcp'
-          - payments.api_secret.client_secret == '********'
-          - payments.api_secret.method == 'get'
-          - payments.api_secret.tags | sort == ['cloud', 'payments']
-          - payments.api_secret.users_allowed == stored_users
-          - payments.api_secret.groups_allowed == stored_groups
-          - payments.api_secret.active
-"""
-
-
-def test_create_then_rerun_with_reordered_lists_writes_nothing(playbook, sim):
-    gcp_secret = "created-client-secret-Vb73"
-    run_playbook(playbook, CREATE_PLAYBOOK, extra_vars={
-        "gcp_secret": gcp_secret, "expect_changed": True, "expect_operation": "created",
-        "wanted_tags": ["cloud", "payments"], "method": "GET",
-        "wanted_users": [{"username": "bob", "can_edit": True}, {"username": "carol"}],
-        "wanted_groups": [{"name": "devops", "can_edit": False}, {"name": "auditors", "can_edit": True}]})
-
-    secret = stored(sim)[1]
-    assert secret["owner"] == "alice"
-    assert secret["client_secret"] == gcp_secret
-    assert secret["method"] == "get"  # sent in lower case
-    assert sorted(secret["tags"].split(",")) == ["cloud", "payments"]
-    assert writes(sim)["create"] == 1
-
-    sim.control.reset()
-    # Same wanted state written differently: other order, duplicate tag, other case, explicit default.
-    rerun = run_playbook(playbook, CREATE_PLAYBOOK, extra_vars={
-        "gcp_secret": gcp_secret, "expect_changed": False, "expect_operation": "unchanged",
-        "wanted_tags": ["payments", "cloud", "cloud"], "method": "get",
-        "wanted_users": [{"username": "carol", "can_edit": False}, {"username": "bob", "can_edit": True}],
-        "wanted_groups": [{"name": "auditors", "can_edit": True}, {"name": "devops"}]})
-
-    assert sim.control.counters()["writes"] == 0
-    assert stored(sim)[1] == secret
-    assert "changed=0" in rerun.stdout
-    assert gcp_secret not in rerun.output
-
-
-# -- updates --------------------------------------------------------------------------------
-
-# One field per step, each to a new value; the field's type decides how it is compared and sent.
-FIELD_CHANGES = [
-    ("name", "GCP billing", "GCP billing"),
-    ("url", "https://billing.example.com", "https://billing.example.com"),
-    ("client_id", "billing-app", "billing-app"),
-    ("client_secret", "rotated-client-secret-Hp20", "rotated-client-secret-Hp20"),
-    ("identifier_code", "billing-gcp", "billing-gcp"),  # a field to set when identifier selects
-    ("notes", "Rotated in March", "Rotated in March"),
-    ("method", "PATCH", "patch"),
-    ("tags", ["billing", "cloud"], "billing,cloud"),
-    ("users_allowed", [{"username": "dave", "can_edit": True}], [{"username": "dave", "can_edit": True}]),
-    ("groups_allowed", [{"name": "auditors"}], [{"name": "auditors", "can_edit": False}]),
-]
-
-
-def test_each_field_updates_alone_and_leaves_the_others(playbook, sim):
-    identifier = seed_secret(sim)
-    before = stored(sim)[identifier]
-    changes = [step("set " + field, changed=True, operation="updated", identifier=identifier, **{field: value})
-               for field, value, _unused in FIELD_CHANGES]
-    # Every new value again in one task: all fields are already as wanted.
-    repeat = step("all again", changed=False, operation="unchanged", identifier=identifier,
-                  **{field: value for field, value, _unused in FIELD_CHANGES})
-
-    results, _unused = STEPS.apply(playbook, changes + [repeat])
-
-    STEPS.check(changes + [repeat], results)
-    for (field, _unused, _unused), result in zip(FIELD_CHANGES, results):
-        # Only the given field is compared (and so only it can be sent).
-        assert sorted(result["diff"]["after"]) == [field]
-    assert results[-1]["diff"]["before"] == results[-1]["diff"]["after"]
-    expected = dict(before, **{field: value for field, _unused, value in FIELD_CHANGES})
-    assert stored(sim)[identifier] == expected
-    assert writes(sim) == {"create": 0, "update": len(FIELD_CHANGES), "inactive": 0, "active": 0}
-
+# -- sharing lists --------------------------------------------------------------------------
 
 def test_sharing_lists_are_exact_and_order_does_not_matter(playbook, sim):
-    identifier = seed_secret(sim, users_allowed=[{"username": "bob", "can_edit": True}, {"username": "carol"}],
-                             groups_allowed=[{"name": "devops"}, {"name": "auditors", "can_edit": True}])
+    identifier = seed(sim, KIND, users_allowed=[{"username": "bob", "can_edit": True}, {"username": "carol"}],
+                      groups_allowed=[{"name": "devops"}, {"name": "auditors", "can_edit": True}])
     bob_editor = {"username": "bob", "can_edit": True}
     steps = [
         step("users reordered", changed=False, identifier=identifier,
@@ -197,76 +48,15 @@ def test_sharing_lists_are_exact_and_order_does_not_matter(playbook, sim):
     results, run = STEPS.apply(playbook, steps, warnings=True)  # the unknown user's sharing warning
 
     STEPS.check(steps, results)
-    secret = stored(sim)[identifier]
+    secret = stored(sim, KIND)[identifier]
     assert secret["users_allowed"] == [{"username": "bob", "can_edit": False}]
     assert secret["groups_allowed"] == []
-    assert writes(sim)["update"] == 6
+    assert writes(sim, KIND)["update"] == 6
     # Segura drops unknown users; the module says so instead of pretending all went well.
     assert "User 'zed' not found" in run.output
 
 
-def test_update_secret_on_create_never_overwrites_an_existing_secret(playbook, sim):
-    kept = seed_secret(sim, name="Legacy CRM", client_secret="rotated-elsewhere-Kd55")
-    rotated = seed_secret(sim, name="Rotated", client_secret="old-client-secret-Wm18")
-    steps = [
-        step("on_create, other secret", changed=False, operation="unchanged", identifier=kept,
-             client_secret="initial-value-Tt09", update_secret="on_create"),
-        step("on_create, other secret and notes", changed=True, operation="updated", identifier=kept,
-             client_secret="initial-value-Tt09", notes="Rotated by the vault", update_secret="on_create"),
-        step("always, other secret", changed=True, operation="updated", identifier=rotated,
-             client_secret="new-client-secret-Lp44", update_secret="always"),
-        step("always, same secret", changed=False, operation="unchanged", identifier=rotated,
-             client_secret="new-client-secret-Lp44"),
-        step("on_create of a new secret", changed=True, operation="created", name="Fresh", url="https://fresh.example.com",
-             client_id="fresh-app", client_secret="first-value-Qa31", update_secret="on_create"),
-    ]
-
-    results, _unused = STEPS.apply(playbook, steps)
-
-    STEPS.check(steps, results)
-    assert "client_secret" not in results[1]["diff"]["after"]
-    secrets = stored(sim)
-    assert secrets[kept]["client_secret"] == "rotated-elsewhere-Kd55"
-    assert secrets[kept]["notes"] == "Rotated by the vault"
-    assert secrets[rotated]["client_secret"] == "new-client-secret-Lp44"
-    assert secrets[results[4]["identifier"]]["client_secret"] == "first-value-Qa31"
-
-
-# -- check mode and diff ----------------------------------------------------------------------
-
-def test_check_mode_writes_nothing_and_predicts_the_real_run(playbook, sim):
-    to_update = seed_secret(sim, name="To update")
-    to_disable = seed_secret(sim, name="To disable")
-    to_enable = seed_secret(sim, name="To enable", active=False)
-    before = stored(sim)
-
-    steps = [
-        step("create", changed=True, operation="created", name="New", url="https://new.example.com",
-             client_id="new-app", client_secret="new-client-secret-Ce61"),
-        step("update", changed=True, operation="updated", identifier=to_update, url="https://updated.example.com",
-             expect={"url": "https://updated.example.com", "name": "To update"}),
-        step("nothing differs", changed=False, operation="unchanged", identifier=to_update, name="To update"),
-        step("disable", changed=True, operation="disabled", identifier=to_disable, state="absent"),
-        step("enable", changed=True, operation="enabled", identifier=to_enable),
-    ]
-
-    preview, _unused = STEPS.apply(playbook, steps, check=True)
-
-    STEPS.check(steps, preview)
-    assert preview[0]["identifier"] is None  # would be created: no id yet
-    assert sim.control.counters()["writes"] == 0
-    assert stored(sim) == before
-
-    applied, _unused = STEPS.apply(playbook, steps)
-
-    STEPS.check(steps, applied)
-    assert [r["diff"] for r in applied] == [r["diff"] for r in preview]
-    assert applied[1]["api_secret"] == preview[1]["api_secret"]  # the predicted secret is the real one
-    assert writes(sim) == {"create": 1, "update": 1, "inactive": 1, "active": 1}
-    secrets = stored(sim)
-    assert secrets[to_update]["url"] == "https://updated.example.com"
-    assert (secrets[to_disable]["active"], secrets[to_enable]["active"]) == (False, True)
-
+# -- diff -------------------------------------------------------------------------------------
 
 DIFF_PLAYBOOK = """
 - hosts: localhost
@@ -325,7 +115,7 @@ DIFF_PLAYBOOK = """
 
 
 def test_diff_shows_compared_fields_and_masks_the_client_secret(playbook, sim):
-    identifier = seed_secret(sim)
+    identifier = seed(sim, KIND)
     new_secret = "diffed-client-secret-Ux92"
 
     # -v prints every result too, so the leak check covers more than the diff itself.
@@ -339,76 +129,14 @@ def test_diff_shows_compared_fields_and_masks_the_client_secret(playbook, sim):
     assert '+    "client_secret": "******** (changed)",' in printed
     assert '+    "notes": "Moved"' in printed
     assert '-    "active": true' in printed and '+    "active": false' in printed
-    for secret_value in (new_secret, SEEDED_FIELDS["client_secret"]):
+    for secret_value in (new_secret, KIND.sample["client_secret"]):
         assert secret_value not in result.output
-    assert stored(sim)[identifier]["client_secret"] == new_secret
-
-
-# -- disable and enable -----------------------------------------------------------------------
-
-DISABLE_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Disable
-      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", state: absent}
-      register: disabled
-    - name: Disable again, by its code
-      segura.pam.mysafe_api_secret: {identifier_code: payments, state: absent}
-      register: disabled_again
-    - name: Enable
-      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}"}
-      register: enabled
-    - name: Enable again
-      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", state: present}
-      register: enabled_again
-    - name: Disable, then enable with a new note
-      segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", state: absent}
-    - segura.pam.mysafe_api_secret: {identifier: "{{ secret_id }}", notes: Back in use}
-      register: enabled_and_updated
-    - name: Disable secrets that do not exist
-      segura.pam.mysafe_api_secret: {identifier: 999, state: absent}
-      register: missing_by_id
-    - segura.pam.mysafe_api_secret: {identifier_code: nowhere, state: absent}
-      register: missing_by_code
-    - segura.pam.mysafe_api_secret: {name: Nobody, state: absent}
-      register: missing_by_name
-
-    - ansible.builtin.assert:
-        that:
-          - disabled is changed and disabled.operation == 'disabled'
-          - disabled.api_secret.active == false
-          - disabled_again is not changed and disabled_again.operation == 'unchanged'
-          - disabled_again.identifier == secret_id
-          - enabled is changed and enabled.operation == 'enabled'
-          - enabled.api_secret.active and enabled.api_secret.name == 'GCP payments'
-          - enabled_again is not changed
-          - enabled_and_updated is changed and enabled_and_updated.operation == 'updated'
-          - "enabled_and_updated.diff.before == {'active': false, 'notes': 'Owned by the platform team'}"
-          - "enabled_and_updated.diff.after == {'active': true, 'notes': 'Back in use'}"
-          - missing_by_id is not changed and missing_by_id.identifier is none
-          - missing_by_code is not changed and missing_by_name is not changed
-"""
-
-
-def test_disable_and_enable_round_trip(playbook, sim):
-    identifier = seed_secret(sim, identifier_code="payments")
-
-    run_playbook(playbook, DISABLE_PLAYBOOK, extra_vars={"secret_id": identifier})
-
-    secret = stored(sim)[identifier]
-    assert secret["active"] is True
-    assert secret["notes"] == "Back in use"
-    # Twice each: "disable again" and "enable again" sent nothing.
-    assert writes(sim) == {"create": 0, "update": 1, "inactive": 2, "active": 2}
+    assert stored(sim, KIND)[identifier]["client_secret"] == new_secret
 
 
 # -- selecting the secret ---------------------------------------------------------------------
 
-SELECT_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
+SELECT_PLAYBOOK = localhost_play("""
     - name: By identifier
       segura.pam.mysafe_api_secret: {identifier: "{{ beta }}", notes: by identifier}
       register: by_identifier
@@ -451,14 +179,14 @@ SELECT_PLAYBOOK = """
 
     - name: Without failed_when the same task fails the play with that message
       segura.pam.mysafe_api_secret: {name: Twin, notes: "which one?"}
-"""
+""")
 
 
 def test_select_by_identifier_code_or_name_and_refuse_ambiguous_names(playbook, sim):
-    alpha = seed_secret(sim, name="Alpha", identifier_code="code-alpha")
-    beta = seed_secret(sim, name="Beta", identifier_code="code-beta")
-    twins = [seed_secret(sim, name="Twin"), seed_secret(sim, name="Twin")]
-    before = stored(sim)
+    alpha = seed(sim, KIND, name="Alpha", identifier_code="code-alpha")
+    beta = seed(sim, KIND, name="Beta", identifier_code="code-beta")
+    twins = [seed(sim, KIND, name="Twin"), seed(sim, KIND, name="Twin")]
+    before = stored(sim, KIND)
 
     result = playbook.run(SELECT_PLAYBOOK, extra_vars={"alpha": alpha, "beta": beta, "twins": twins})
 
@@ -466,80 +194,13 @@ def test_select_by_identifier_code_or_name_and_refuse_ambiguous_names(playbook, 
     assert "fatal: [localhost]" in result.stdout
     assert "2 API secrets visible to this API user have name 'Twin'" in result.stdout
     assert "Traceback" not in result.output
-    secrets = stored(sim)
+    secrets = stored(sim, KIND)
     assert secrets[alpha]["name"] == "Alpha renamed"
     assert (secrets[beta]["notes"], secrets[beta]["url"], secrets[beta]["identifier_code"]) == (
         "by identifier", "https://beta.example.com", "code-beta-2")
     assert [secrets[twin] for twin in twins] == [before[twin] for twin in twins]
     assert sorted(s["name"] for s in secrets.values()) == ["Alpha renamed", "Beta", "Delta", "Gamma", "Twin", "Twin"]
-    assert writes(sim) == {"create": 2, "update": 4, "inactive": 0, "active": 0}
-
-
-# -- permissions ------------------------------------------------------------------------------
-
-PERMISSIONS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Carol's unshared secret
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.private }}", notes: bob was here}
-      register: no_access
-      failed_when: false
-    - name: Shared with bob, view only - update
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.view_only }}", notes: bob was here}
-      register: view_only_update
-      failed_when: false
-    - name: Shared with bob, view only - disable
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.view_only }}", state: absent}
-      register: view_only_disable
-      failed_when: false
-    - name: Shared with bob, view only - nothing differs, so nothing is refused
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.view_only }}", notes: Owned by the platform team}
-      register: view_only_unchanged
-    - name: Shared with bob, can_edit
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.editor }}", notes: bob was here}
-      register: editor
-    - name: Shared with bob's group devops, can_edit
-      segura.pam.mysafe_api_secret: {identifier: "{{ ids.group }}", notes: bob was here}
-      register: group_editor
-    - name: Carol's secret is invisible to bob, so its name makes bob's own
-      segura.pam.mysafe_api_secret: {name: Carol private, url: https://bob.example.com, client_id: bob-app}
-      register: own_copy
-
-    - ansible.builtin.assert:
-        that:
-          - "'1006' in no_access.msg and 'User does not have access' in no_access.msg"
-          - no_access.error_code == 1006
-          - "'permission to edit' in view_only_update.msg and 'can_edit' in view_only_update.msg"
-          - "'can_edit' in view_only_disable.msg"
-          - view_only_update is not changed and view_only_disable is not changed
-          - view_only_unchanged is not changed
-          - editor is changed and group_editor is changed
-          - own_copy.operation == 'created' and own_copy.identifier not in ids.values()
-"""
-
-
-def test_permissions_of_a_user_with_several_kinds_of_access(playbook, sim):
-    shares = {
-        "private": {},
-        "view_only": {"users_allowed": [{"username": "bob"}]},
-        "editor": {"users_allowed": [{"username": "bob", "can_edit": True}]},
-        "group": {"groups_allowed": [{"name": "devops", "can_edit": True}]},
-    }
-    ids = {kind: seed_secret(sim, owner="carol", name="Carol " + kind.replace("_", " "), **share)
-           for kind, share in shares.items()}
-    before = stored(sim)
-
-    run_playbook(playbook, PERMISSIONS_PLAYBOOK, user="bob", extra_vars={"ids": ids})
-
-    secrets = stored(sim)
-    for kind in ("private", "view_only"):
-        assert secrets[ids[kind]] == before[ids[kind]]
-    for kind in ("editor", "group"):
-        assert secrets[ids[kind]]["notes"] == "bob was here"
-        assert secrets[ids[kind]]["owner"] == "carol"
-    (own_copy,) = [s for s in secrets.values() if s["owner"] == "bob"]
-    assert own_copy["name"] == "Carol private"
+    assert writes(sim, KIND) == {"create": 2, "update": 4, "inactive": 0, "active": 0}
 
 
 # -- connection through module_defaults -------------------------------------------------------
@@ -590,7 +251,7 @@ def test_connection_options_from_module_defaults_of_the_action_group(playbook, s
 
     (secret,) = sim.control.secrets()
     assert (secret["name"], secret["owner"]) == ("Defaults", "dave")
-    assert writes(sim)["create"] == 1
+    assert writes(sim, KIND)["create"] == 1
 
 
 # -- failures ---------------------------------------------------------------------------------
@@ -623,14 +284,14 @@ def failure_steps(first, second):
 
 
 def test_every_mistake_fails_with_an_actionable_message_and_writes_nothing(playbook, sim):
-    first = seed_secret(sim, name="First", identifier_code="code-first")
-    second = seed_secret(sim, name="Second", identifier_code="code-second")
-    before = stored(sim)
+    first = seed(sim, KIND, name="First", identifier_code="code-first")
+    second = seed(sim, KIND, name="Second", identifier_code="code-second")
+    before = stored(sim, KIND)
     steps = failure_steps(first, second)
 
     results, _unused = STEPS.apply(playbook, steps)
 
     STEPS.check(steps, results)
-    assert stored(sim) == before
+    assert stored(sim, KIND) == before
     # The duplicate code is the only mistake the server has to find; it refused that one update.
-    assert writes(sim) == {"create": 0, "update": 1, "inactive": 0, "active": 0}
+    assert writes(sim, KIND) == {"create": 0, "update": 1, "inactive": 0, "active": 0}

@@ -7,8 +7,7 @@ so every run must leave the simulator's write counter at zero.
 
 import pytest
 
-# The sibling module test file owns the seeding helpers (pytest puts this directory on sys.path).
-from test_module_mysafe_api_secret import seed_secret, stored
+from item_support import run_read_only, seed, stored
 
 SECRET_VALUES = {
     "alpha": "alpha-client-secret-Fe40",
@@ -24,58 +23,28 @@ DEVOPS_VIEW = [{"name": "devops"}]
 @pytest.fixture
 def ids(sim):
     """Seed the visible world; returns the identifiers by short name."""
-    def seed(key, owner, **fields):
-        return seed_secret(sim, owner=owner, client_secret=SECRET_VALUES[key], **fields)
+    def seed_visible(key, owner, **fields):
+        return seed(sim, "api_secret", owner=owner, client_secret=SECRET_VALUES[key], **fields)
 
     return {
-        "alpha": seed("alpha", "alice", name="Alpha", identifier_code="code-a", tags="cloud,payments"),
-        "beta": seed("beta", "alice", name="Beta", identifier_code="code-b", tags="cloud"),
-        "gamma": seed("gamma", "alice", name="Gamma", identifier_code="code-c", tags="db", active=False),
-        "private": seed("private", "carol", name="Carol private", identifier_code="code-d", tags="cloud"),
-        "team": seed("team", "carol", name="Team", identifier_code="team", tags="team", groups_allowed=DEVOPS_VIEW),
+        "alpha": seed_visible("alpha", "alice", name="Alpha", identifier_code="code-a", tags="cloud,payments"),
+        "beta": seed_visible("beta", "alice", name="Beta", identifier_code="code-b", tags="cloud"),
+        "gamma": seed_visible("gamma", "alice", name="Gamma", identifier_code="code-c", tags="db", active=False),
+        "private": seed_visible("private", "carol", name="Carol private", identifier_code="code-d", tags="cloud"),
+        "team": seed_visible("team", "carol", name="Team", identifier_code="team", tags="team", groups_allowed=DEVOPS_VIEW),
         # Same code as alice's Beta: codes are unique per owner only.
-        "team_beta": seed("team_beta", "carol", name="Team beta", identifier_code="code-b", tags="team",
-                          groups_allowed=DEVOPS_VIEW),
+        "team_beta": seed_visible("team_beta", "carol", name="Team beta", identifier_code="code-b", tags="team",
+                                  groups_allowed=DEVOPS_VIEW),
     }
 
 
-def run_read_only(playbook, sim, text, ids, **options):
-    result = playbook.run(text, extra_vars={"ids": ids, "values": SECRET_VALUES}, **options)
-    assert result.rc == 0, result
-    assert "Traceback" not in result.output
-    assert sim.control.counters()["writes"] == 0
-    return result
-
-
-READ_PLAYBOOK = """
+FILTERS_PLAYBOOK = """
 - hosts: localhost
   gather_facts: false
   module_defaults:
     segura.pam.mysafe_api_secret_info:
       details: true
   tasks:
-    - name: By identifier
-      segura.pam.mysafe_api_secret_info: {identifier: "{{ ids.alpha }}"}
-      register: by_identifier
-    - name: By identifier, revealed
-      segura.pam.mysafe_api_secret_info: {identifier: "{{ ids.alpha }}", reveal_secret: true}
-      register: by_identifier_revealed
-      no_log: true
-    - name: By identifier_code
-      segura.pam.mysafe_api_secret_info: {identifier_code: code-a}
-      register: by_code
-    - name: A disabled secret, by identifier and by identifier_code
-      segura.pam.mysafe_api_secret_info: {identifier: "{{ ids.gamma }}"}
-      register: disabled_by_identifier
-    - segura.pam.mysafe_api_secret_info: {identifier_code: code-c}
-      register: disabled_by_code
-    - name: Everything visible
-      segura.pam.mysafe_api_secret_info: {}
-      register: everything
-    - name: Everything visible, revealed
-      segura.pam.mysafe_api_secret_info: {reveal_secret: true}
-      register: everything_revealed
-      no_log: true
     - name: Filters
       segura.pam.mysafe_api_secret_info: {tag: cloud}
       register: cloud
@@ -87,115 +56,34 @@ READ_PLAYBOOK = """
       register: code_b_of_team
     - segura.pam.mysafe_api_secret_info: {tag: nothing}
       register: nothing
-    - name: Summary only
-      segura.pam.mysafe_api_secret_info: {details: false}
-      register: summary
-    - name: In check mode, a read and a list
-      segura.pam.mysafe_api_secret_info: {identifier: "{{ ids.alpha }}"}
-      check_mode: true
-      register: in_check_mode
-    - segura.pam.mysafe_api_secret_info: {tag: cloud}
-      check_mode: true
-      register: cloud_in_check_mode
+    - name: A disabled secret by its code
+      segura.pam.mysafe_api_secret_info: {identifier_code: code-c}
+      register: disabled_by_code
 
-    - name: Single secrets are normalised and masked unless revealed
+    - name: Lists filter what alice may see
       ansible.builtin.assert:
         that:
-          - by_identifier is not changed
-          - by_identifier.api_secret.identifier == ids.alpha
-          - by_identifier.api_secret.name == 'Alpha'
-          - by_identifier.api_secret.identifier_code == 'code-a'
-          - by_identifier.api_secret.tags == ['cloud', 'payments']
-          - by_identifier.api_secret.active
-          - by_identifier.api_secret.client_secret == '********'
-          - by_identifier_revealed.api_secret.client_secret == values.alpha
-          - by_code.api_secret == by_identifier.api_secret
-          - in_check_mode is not changed and in_check_mode.api_secret == by_identifier.api_secret
-
-    - name: A disabled secret is reported inactive, not as a failure
-      ansible.builtin.assert:
-        that:
-          - disabled_by_identifier.api_secret == disabled_stub
-          - disabled_by_code.api_secret == disabled_stub
-      vars:
-        disabled_stub: {identifier: "{{ ids.gamma }}", active: false}
-
-    - name: Lists hold what alice may see, and filter it
-      ansible.builtin.assert:
-        that:
-          - everything.api_secrets | map(attribute='identifier') | list == visible
-          - everything.api_secrets | selectattr('active') | map(attribute='client_secret') | unique | list == ['********']
-          - everything.api_secrets | rejectattr('active') | list == [disabled_entry]
-          - everything_revealed.api_secrets | selectattr('active') | map(attribute='client_secret') | list == visible_values
           - cloud.api_secrets | map(attribute='name') | list == ['Alpha', 'Beta']
+          - cloud.api_secrets | map(attribute='client_secret') | unique | list == ['********']
           - cloud_beta.api_secrets | map(attribute='identifier') | list == [ids.beta]
           - named_team.api_secrets | map(attribute='identifier') | list == [ids.team]
           - named_team.api_secrets[0].groups_allowed == devops_view
           - code_b_of_team.api_secrets | map(attribute='identifier') | list == [ids.team_beta]
           - nothing.api_secrets == []
-          - cloud_in_check_mode is not changed and cloud_in_check_mode.api_secrets == cloud.api_secrets
-          - summary.api_secrets | map(attribute='identifier') | list == visible
-          - summary.api_secrets[0].keys() | sort == ['can_view', 'can_write', 'identifier', 'name', 'need_approval', 'need_justify']
-          - summary.api_secrets | selectattr('can_write') | map(attribute='identifier') | list == [ids.alpha, ids.beta, ids.gamma]
+          - "disabled_by_code.api_secret == {'identifier': ids.gamma, 'active': false}"
       vars:
-        visible: "{{ [ids.alpha, ids.beta, ids.gamma, ids.team, ids.team_beta] }}"
-        visible_values: "{{ [values.alpha, values.beta, values.team, values.team_beta] }}"
-        disabled_entry: {identifier: "{{ ids.gamma }}", name: Gamma, active: false}
         devops_view: [{name: devops, can_edit: false}]
 """
 
 
-def test_read_by_identifier_by_code_and_as_lists(playbook, sim, ids):
-    before = stored(sim)
+def test_filters_and_codes_select_what_alice_may_see(playbook, sim, ids):
+    """Reads of one secret, lists, masking and summaries: tests/integration/behaviours/test_info_by_kind.py."""
+    before = stored(sim, "api_secret")
 
-    # -v prints every result that is not no_log, so masking is checked on real output.
-    result = run_read_only(playbook, sim, READ_PLAYBOOK, ids, verbosity=1)
+    # -v prints every result, so masking is checked on real output.
+    result = run_read_only(playbook, sim, FILTERS_PLAYBOOK, {"ids": ids}, verbosity=1)
 
     for value in SECRET_VALUES.values():
         assert value not in result.output
-    assert stored(sim) == before
+    assert stored(sim, "api_secret") == before
     assert sim.control.counters()["endpoints"]["read"] > 0
-
-
-ERRORS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - segura.pam.mysafe_api_secret_info: {identifier: 999}
-      register: missing
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier: "{{ ids.private }}"}
-      register: not_shared
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier_code: nowhere}
-      register: unknown_code
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier_code: code-b}
-      register: ambiguous_code
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier: "{{ ids.alpha }}", tag: cloud}
-      register: identifier_and_tag
-      failed_when: false
-    - segura.pam.mysafe_api_secret_info: {identifier: 0}
-      register: identifier_zero
-      failed_when: false
-
-    - ansible.builtin.assert:
-        that:
-          - "'1005' in missing.msg and 'Api secret not found' in missing.msg"
-          - "'1006' in not_shared.msg and 'User does not have access' in not_shared.msg"
-          - not_shared.error_code == 1006
-          - "'share' in not_shared.msg"
-          - "\\"No API secret visible to this API user has identifier_code 'nowhere'\\" in unknown_code.msg"
-          - "'2 API secrets visible' in ambiguous_code.msg"
-          - ambiguous_ids in ambiguous_code.msg
-          - "'Select one with identifier' in ambiguous_code.msg"
-          - "'mutually exclusive' in identifier_and_tag.msg and 'identifier|tag' in identifier_and_tag.msg"
-          - "'Option identifier must be a positive integer' in identifier_zero.msg"
-      vars:
-        ambiguous_ids: "(identifiers {{ ids.beta }}, {{ ids.team_beta }})"
-"""
-
-
-def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, ids):
-    run_read_only(playbook, sim, ERRORS_PLAYBOOK, ids)

@@ -9,8 +9,8 @@ only reads, so every run must leave the note write counter at zero.
 
 import pytest
 
-# The sibling module test file owns the seeding helpers (pytest puts this directory on sys.path).
-from test_module_mysafe_note import secret_vars, seed_note, stored
+from item_support import run_read_only, secret_vars, seed, stored
+from playbook_runner import localhost_play
 
 CONTENTS = {
     "runbook": "info-runbook-canary-Fe40",
@@ -29,36 +29,23 @@ DEVOPS_VIEW = [{"name": "devops"}]
 @pytest.fixture
 def ids(sim):
     """Seed the visible world; returns the identifiers by short name."""
-    def seed(key, owner, name, tags, **fields):
-        return seed_note(sim, owner=owner, name=name, note=CONTENTS[key], tags=tags, **fields)
+    def seed_visible(key, owner, name, tags, **fields):
+        return seed(sim, "note", owner=owner, name=name, note=CONTENTS[key], tags=tags, **fields)
 
     return {
-        "runbook": seed("runbook", "alice", "Runbook", "runbook,payments"),
-        "old": seed("old", "alice", "Runbook old", "runbook"),          # the name contains "Runbook"
-        "lower": seed("lower", "alice", "runbook", "Runbook"),          # name and tag differ in case only
-        "plural": seed("plural", "alice", "Runbooks", "runbooks"),      # neither the name nor the tag
-        "deploy": seed("deploy", "alice", "Deploy", "runbook", active=False),
-        "private": seed("private", "carol", "Carol private", "runbook"),
-        "team": seed("team", "carol", "Team", "team", groups_allowed=DEVOPS_VIEW),
-        "twin_alice": seed("twin_alice", "alice", "Twin", "twin"),
-        "twin_carol": seed("twin_carol", "carol", "Twin", "twin", groups_allowed=DEVOPS_VIEW),
+        "runbook": seed_visible("runbook", "alice", "Runbook", "runbook,payments"),
+        "old": seed_visible("old", "alice", "Runbook old", "runbook"),          # the name contains "Runbook"
+        "lower": seed_visible("lower", "alice", "runbook", "Runbook"),          # name and tag differ in case only
+        "plural": seed_visible("plural", "alice", "Runbooks", "runbooks"),      # neither the name nor the tag
+        "deploy": seed_visible("deploy", "alice", "Deploy", "runbook", active=False),
+        "private": seed_visible("private", "carol", "Carol private", "runbook"),
+        "team": seed_visible("team", "carol", "Team", "team", groups_allowed=DEVOPS_VIEW),
+        "twin_alice": seed_visible("twin_alice", "alice", "Twin", "twin"),
+        "twin_carol": seed_visible("twin_carol", "carol", "Twin", "twin", groups_allowed=DEVOPS_VIEW),
     }
 
 
-def run_read_only(playbook, sim, text, ids, **options):
-    secret_vars(playbook, contents=CONTENTS)
-    result = playbook.run(text, extra_vars={"ids": ids}, **options)
-    assert result.rc == 0, result
-    assert "Traceback" not in result.output
-    assert sim.control.counters("notes")["writes"] == 0
-    return result
-
-
-READ_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars_files: [secrets.yml]
-  tasks:
+READ_PLAYBOOK = localhost_play("""
     - name: By identifier
       segura.pam.mysafe_note_info: {identifier: "{{ ids.runbook }}"}
       register: by_identifier
@@ -73,18 +60,6 @@ READ_PLAYBOOK = """
       segura.pam.mysafe_note_info: {name: runbook, reveal_secret: true}
       register: by_name_revealed
       no_log: true
-    - name: A disabled note, by identifier and by name
-      segura.pam.mysafe_note_info: {identifier: "{{ ids.deploy }}"}
-      register: disabled_by_identifier
-    - segura.pam.mysafe_note_info: {name: Deploy}
-      register: disabled_by_name
-    - name: Everything visible
-      segura.pam.mysafe_note_info: {}
-      register: everything
-    - name: Everything visible, revealed
-      segura.pam.mysafe_note_info: {reveal_secret: true}
-      register: everything_revealed
-      no_log: true
     - name: Filters (exact, case included)
       segura.pam.mysafe_note_info: {tag: runbook}
       register: tagged
@@ -96,126 +71,38 @@ READ_PLAYBOOK = """
       register: twins
     - segura.pam.mysafe_note_info: {tag: nothing}
       register: nothing
-    - name: Summary only
-      segura.pam.mysafe_note_info: {details: false}
-      register: summary
-    - name: In check mode, a read and a list
-      segura.pam.mysafe_note_info: {name: Runbook}
-      check_mode: true
-      register: in_check_mode
-    - segura.pam.mysafe_note_info: {tag: runbook}
-      check_mode: true
-      register: tagged_in_check_mode
 
-    - name: Single notes are normalised and masked unless revealed
+    - name: Names select exactly, case included
       ansible.builtin.assert:
         that:
-          - by_identifier is not changed
           - by_identifier.note.identifier == ids.runbook
           - by_identifier.note.name == 'Runbook'
           - by_identifier.note.tags == ['runbook', 'payments']
-          - by_identifier.note.active
-          - by_identifier.note.note == '********'
-          - by_identifier.note.keys() | sort == ['active', 'groups_allowed', 'identifier', 'name', 'note', 'tags', 'users_allowed']
           - by_identifier_revealed.note.note == contents.runbook
           - by_name.note == by_identifier.note
           - by_name_revealed.note.identifier == ids.lower and by_name_revealed.note.note == contents.lower
-          - in_check_mode is not changed and in_check_mode.note == by_identifier.note
-          - by_name.notes is not defined and tagged.note is not defined
 
-    - name: A disabled note is reported inactive, not as a failure
+    - name: Filters are exact, case included
       ansible.builtin.assert:
         that:
-          - "disabled_by_identifier.note == {'identifier': ids.deploy, 'active': false}"
-          - "disabled_by_name.note == {'identifier': ids.deploy, 'active': false}"
-
-    - name: Lists hold what alice may see, and filter it exactly
-      ansible.builtin.assert:
-        that:
-          - everything.notes | map(attribute='identifier') | list == visible
-          - everything.notes | selectattr('active') | map(attribute='note') | unique | list == ['********']
-          - everything.notes | rejectattr('active') | list == [disabled_entry]
-          - everything_revealed.notes | selectattr('active') | map(attribute='note') | list == visible_contents
           - tagged.notes | map(attribute='identifier') | list == [ids.runbook, ids.old, ids.deploy]
           - tagged_and_named.notes | map(attribute='identifier') | list == [ids.runbook]
           - tagged_upper.notes | map(attribute='identifier') | list == [ids.lower]
           - twins.notes | map(attribute='identifier') | list == [ids.twin_alice, ids.twin_carol]
           - "twins.notes[1].groups_allowed == [{'name': 'devops', 'can_edit': false}]"
           - nothing.notes == []
-          - tagged_in_check_mode is not changed and tagged_in_check_mode.notes == tagged.notes
-          - summary.notes | map(attribute='identifier') | list == visible
-          - summary.notes[0].keys() | sort == summary_keys
-          - summary.notes[0].tags == ['runbook', 'payments']
-          - summary.notes | rejectattr('can_write') | map(attribute='identifier') | list == [ids.team, ids.twin_carol]
-      vars:
-        visible: "{{ [ids.runbook, ids.old, ids.lower, ids.plural, ids.deploy, ids.team, ids.twin_alice, ids.twin_carol] }}"
-        visible_contents: "{{ [contents.runbook, contents.old, contents.lower, contents.plural, contents.team,
-                               contents.twin_alice, contents.twin_carol] }}"
-        disabled_entry: {identifier: "{{ ids.deploy }}", name: Deploy, active: false}
-        summary_keys: [can_view, can_write, identifier, name, need_approval, need_justify, tags]
-"""
+""", vars_files=["secrets.yml"])
 
 
-def test_read_by_identifier_by_name_and_as_exact_lists(playbook, sim, ids):
-    before = stored(sim)
+def test_names_and_filters_select_exactly(playbook, sim, ids):
+    """Reads of one item, lists, masking and summaries of every kind: tests/integration/behaviours/test_info_by_kind.py."""
+    before = stored(sim, "note")
 
     # -v prints every result that is not no_log, so masking is checked on real output.
-    result = run_read_only(playbook, sim, READ_PLAYBOOK, ids, verbosity=1)
+    secret_vars(playbook, contents=CONTENTS)
+    result = run_read_only(playbook, sim, READ_PLAYBOOK, {"ids": ids}, verbosity=1)
 
     for content in CONTENTS.values():
         assert content not in result.output
-    assert stored(sim) == before
+    assert stored(sim, "note") == before
     assert sim.control.counters("notes")["endpoints"]["read"] > 0
-
-
-ERRORS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - segura.pam.mysafe_note_info: {identifier: 999}
-      register: missing
-      failed_when: false
-    - segura.pam.mysafe_note_info: {identifier: "{{ ids.private }}"}
-      register: not_shared
-      failed_when: false
-    - name: Only near misses have this name (the server's filter answers "Runbook old")
-      segura.pam.mysafe_note_info: {name: runbook old}
-      register: near_miss
-      failed_when: false
-    - segura.pam.mysafe_note_info: {name: Twin}
-      register: ambiguous_name
-      failed_when: false
-    - segura.pam.mysafe_note_info: {identifier: "{{ ids.runbook }}", tag: runbook}
-      register: identifier_and_tag
-      failed_when: false
-    - segura.pam.mysafe_note_info: {identifier: "{{ ids.runbook }}", name: Runbook}
-      register: identifier_and_name
-      failed_when: false
-    - segura.pam.mysafe_note_info: {identifier: 0}
-      register: identifier_zero
-      failed_when: false
-
-    - ansible.builtin.assert:
-        that:
-          - "'1005' in missing.msg and 'Note not found' in missing.msg"
-          - "'segura.pam.mysafe_note_info' in missing.msg"
-          - "'1006' in not_shared.msg and 'User does not have access' in not_shared.msg"
-          - not_shared.error_code == 1006
-          - "'the owner must share it' in not_shared.msg"
-          - "near_miss.msg is search(\\"^No note visible to this API user has name 'runbook old'[.]\\")"
-          - ambiguous_name.msg[:ambiguous_msg | length] == ambiguous_msg  # then the hint
-          - "'mutually exclusive' in identifier_and_tag.msg and 'identifier|tag' in identifier_and_tag.msg"
-          - "'mutually exclusive' in identifier_and_name.msg and 'identifier|name' in identifier_and_name.msg"
-          - "'Option identifier must be a positive integer' in identifier_zero.msg"
-      vars:
-        ambiguous_msg: >-
-          2 notes visible to this API user have name 'Twin' (identifiers {{ ids.twin_alice }}, {{ ids.twin_carol }}).
-          Select one with identifier
-"""
-
-
-def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, ids):
-    result = run_read_only(playbook, sim, ERRORS_PLAYBOOK, ids, verbosity=1)
-
-    for content in CONTENTS.values():
-        assert content not in result.output

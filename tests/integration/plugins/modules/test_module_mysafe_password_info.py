@@ -14,9 +14,9 @@ import json
 
 import pytest
 
-# The sibling module test file owns the seeding helpers (pytest puts this directory on sys.path).
-from test_module_mysafe_password import RFC_SEED, seed_password, stored
-from totp import totp
+from item_support import run_read_only, seed, stored
+from totp import RFC_SEED, totp
+from playbook_runner import localhost_play
 
 VALUES = {
     "payments": "payments-password-Fe40",
@@ -35,37 +35,25 @@ DEVOPS_VIEW = [{"name": "devops"}]
 @pytest.fixture
 def ids(sim):
     """Seed the visible world; returns the identifiers by short name."""
-    def seed(key, owner="alice", **fields):
-        return seed_password(sim, owner=owner, password=VALUES[key], **fields)
+    def seed_visible(key, owner="alice", **fields):
+        return seed(sim, "password", owner=owner, password=VALUES[key], **fields)
 
     sim.control.clock(CLOCK)
     return {
-        "payments": seed("payments", secret_key=RFC_SEED),
-        "case": seed("case", name="payments database", username="svc_payments2", url="db01.example.com:54321",
-                     tags="Database"),
-        "replica": seed("replica", name="Payments database replica", username="svc", url="db01.example.com",
-                        tags="databases"),
-        "old": seed("old", name="Old", username="old", url="old.example.com", tags="database", active=False),
-        "twin_a": seed("twin_a", name="Twin", username="a", url="twin.example.com", tags="twin"),
-        "twin_b": seed("twin_b", name="Twin", username="b", url="twin.example.com", tags="twin"),
-        "private": seed("private", owner="carol"),
-        "team": seed("team", owner="carol", name="Team", tags="team,database", groups_allowed=DEVOPS_VIEW),
+        "payments": seed_visible("payments", secret_key=RFC_SEED),
+        "case": seed_visible("case", name="payments database", username="svc_payments2", url="db01.example.com:54321",
+                             tags="Database"),
+        "replica": seed_visible("replica", name="Payments database replica", username="svc", url="db01.example.com",
+                                tags="databases"),
+        "old": seed_visible("old", name="Old", username="old", url="old.example.com", tags="database", active=False),
+        "twin_a": seed_visible("twin_a", name="Twin", username="a", url="twin.example.com", tags="twin"),
+        "twin_b": seed_visible("twin_b", name="Twin", username="b", url="twin.example.com", tags="twin"),
+        "private": seed_visible("private", owner="carol"),
+        "team": seed_visible("team", owner="carol", name="Team", tags="team,database", groups_allowed=DEVOPS_VIEW),
     }
 
 
-def run_read_only(playbook, sim, text, ids, **options):
-    result = playbook.run(text, extra_vars={"ids": ids}, **options)
-    assert result.rc == 0, result
-    assert "Traceback" not in result.output
-    assert sim.control.counters()["writes"] == 0
-    return result
-
-
-READ_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  vars_files: [values.yml]
-  tasks:
+READ_PLAYBOOK = localhost_play("""
     - name: By identifier
       segura.pam.mysafe_password_info: {identifier: "{{ ids.payments }}"}
       register: by_identifier
@@ -76,18 +64,6 @@ READ_PLAYBOOK = """
     - name: By name alone (exactly; carol's entry of that name is not visible)
       segura.pam.mysafe_password_info: {name: Payments database}
       register: by_name
-    - name: A disabled entry, by identifier and by name
-      segura.pam.mysafe_password_info: {identifier: "{{ ids.old }}"}
-      register: disabled_by_identifier
-    - segura.pam.mysafe_password_info: {name: Old}
-      register: disabled_by_name
-    - name: Everything visible
-      segura.pam.mysafe_password_info: {}
-      register: everything
-    - name: Everything visible, revealed
-      segura.pam.mysafe_password_info: {reveal_secret: true}
-      register: everything_revealed
-      no_log: true
     - name: Filters match exactly
       segura.pam.mysafe_password_info: {username: svc_payments}
       register: by_username
@@ -104,43 +80,22 @@ READ_PLAYBOOK = """
     - name: Summary only
       segura.pam.mysafe_password_info: {details: false, username: svc_payments}
       register: summary
-    - name: In check mode
-      segura.pam.mysafe_password_info: {identifier: "{{ ids.payments }}"}
-      check_mode: true
-      register: in_check_mode
 
-    - name: Single entries are normalised, with password, seed and code masked unless revealed
+    - name: The TOTP seed and code are masked unless revealed
       ansible.builtin.assert:
         that:
-          - by_identifier is not changed
-          - by_identifier.password.identifier == ids.payments
-          - by_identifier.password.name == 'Payments database'
           - by_identifier.password.username == 'svc_payments'
           - by_identifier.password.url == 'db01.example.com:5432'
-          - by_identifier.password.tags == ['database', 'payments']
-          - by_identifier.password.active
-          - by_identifier.password.password == '********'
           - by_identifier.password.secret_key == '********'
           - by_identifier.password.token == '********'
           - revealed.password.password == values.payments
           - revealed.password.secret_key == rfc_seed
           - revealed.password.token == code
           - by_name.password == by_identifier.password
-          - in_check_mode is not changed and in_check_mode.password == by_identifier.password
 
-    - name: A disabled entry is reported inactive, not as a failure
+    - name: Lists filter what alice may see exactly
       ansible.builtin.assert:
         that:
-          - "disabled_by_identifier.password == {'identifier': ids.old, 'active': false}"
-          - disabled_by_name.password == disabled_by_identifier.password
-
-    - name: Lists hold what alice may see, and filter it exactly
-      ansible.builtin.assert:
-        that:
-          - everything.passwords | map(attribute='identifier') | list == visible
-          - everything.passwords | selectattr('active') | map(attribute='password') | unique | list == ['********']
-          - everything.passwords | rejectattr('active') | list == [disabled_entry]
-          - everything_revealed.passwords | selectattr('active') | map(attribute='password') | list == visible_values
           - by_username.passwords | map(attribute='identifier') | list == [ids.payments, ids.team]
           - by_url.passwords | map(attribute='identifier') | list == [ids.payments, ids.team]
           - by_tag.passwords | map(attribute='identifier') | list == [ids.payments, ids.old, ids.team]
@@ -153,70 +108,24 @@ READ_PLAYBOOK = """
           - summary.passwords | map(attribute='can_write') | list == [true, false]
           - summary.passwords[0].tags == ['database', 'payments']
       vars:
-        disabled_entry: {identifier: "{{ ids.old }}", name: Old, username: old, active: false}
-        visible: "{{ [ids.payments, ids.case, ids.replica, ids.old, ids.twin_a, ids.twin_b, ids.team] }}"
-        visible_values: "{{ [values.payments, values.case, values.replica, values.twin_a, values.twin_b, values.team] }}"
         devops_view: [{name: devops, can_edit: false}]
         summary_keys: [can_view, can_write, identifier, name, need_approval, need_justify, tags, url, username]
-"""
+""", vars_files=["values.yml"])
 
 
-def test_read_by_identifier_by_name_and_as_exactly_filtered_lists(playbook, sim, ids):
-    before = stored(sim)
+def test_totp_fields_names_and_filters_of_passwords(playbook, sim, ids):
+    """Reads of one item, lists, masking and summaries of every kind: tests/integration/behaviours/test_info_by_kind.py."""
+    before = stored(sim, "password")
     code = totp(RFC_SEED, CLOCK)
     assert code == "081804"  # RFC 6238, appendix B: 07081804 at 1111111109, in 6 digits
     # The values as if from a vault: -v prints the -e ones.
     (playbook.workdir / "values.yml").write_text(json.dumps({"values": VALUES, "rfc_seed": RFC_SEED, "code": code}))
 
     # -v prints every result that is not no_log, so masking is checked on real output.
-    result = run_read_only(playbook, sim, READ_PLAYBOOK, ids, verbosity=1)
+    result = run_read_only(playbook, sim, READ_PLAYBOOK, {"ids": ids}, verbosity=1)
 
     for value in list(VALUES.values()) + [RFC_SEED]:
         assert value not in result.output
-    assert stored(sim) == before
+    assert stored(sim, "password") == before
     # The server's filters were used (one list each), and its near misses dropped on our side.
-    assert sim.control.counters("passwords")["endpoints"]["list"] == 11
-
-
-ERRORS_PLAYBOOK = """
-- hosts: localhost
-  gather_facts: false
-  tasks:
-    - segura.pam.mysafe_password_info: {name: Twin}
-      register: ambiguous_name
-      failed_when: false
-    - segura.pam.mysafe_password_info: {name: Payments}
-      register: part_of_a_name
-      failed_when: false
-    - segura.pam.mysafe_password_info: {identifier: 999}
-      register: missing
-      failed_when: false
-    - segura.pam.mysafe_password_info: {identifier: "{{ ids.private }}"}
-      register: not_shared
-      failed_when: false
-    - segura.pam.mysafe_password_info: {identifier: "{{ ids.payments }}", name: Payments database}
-      register: identifier_and_name
-      failed_when: false
-    - segura.pam.mysafe_password_info: {identifier: 0}
-      register: identifier_zero
-      failed_when: false
-
-    - ansible.builtin.assert:
-        that:
-          - ambiguous_name.msg.startswith(ambiguous_msg)
-          - "'Select one with identifier' in ambiguous_name.msg"
-          - "\\"No password visible to this API user has name 'Payments'\\" in part_of_a_name.msg"
-          - "'1005' in missing.msg and 'Password not found' in missing.msg"
-          - "'segura.pam.mysafe_password_info' in missing.msg"
-          - "'1006' in not_shared.msg and 'User does not have access' in not_shared.msg"
-          - not_shared.error_code == 1006 and 'share' in not_shared.msg
-          - "'mutually exclusive' in identifier_and_name.msg and 'identifier|name' in identifier_and_name.msg"
-          - "'Option identifier must be a positive integer' in identifier_zero.msg"
-      vars:
-        ambiguous_msg: >-
-          2 passwords visible to this API user have name 'Twin' (identifiers {{ ids.twin_a }}, {{ ids.twin_b }}).
-"""
-
-
-def test_reads_that_cannot_succeed_fail_with_actionable_messages(playbook, sim, ids):
-    run_read_only(playbook, sim, ERRORS_PLAYBOOK, ids)
+    assert sim.control.counters("passwords")["endpoints"]["list"] == 8
