@@ -44,6 +44,33 @@ def valid_token(token, where):
     return token
 
 
+# What AnsibleModule accepts for a bool option (ansible.module_utils.parsing.convert_bool), in
+# any case: the one reading of a boolean wherever the collection takes one.
+BOOLEAN_TRUE = frozenset(("y", "yes", "on", "1", "true", "t"))
+BOOLEAN_FALSE = frozenset(("n", "no", "off", "0", "false", "f"))
+
+
+def parse_boolean(value, where):
+    """``value`` as a bool, read strictly; None when empty (the option's default applies).
+
+    ``where`` names the option and where its value came from, for the error: a value that is not
+    one of the booleans above fails instead of quietly meaning false (``ture``, ``enabled``).
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text == "":
+        return None
+    if text in BOOLEAN_TRUE or text in BOOLEAN_FALSE:
+        return text in BOOLEAN_TRUE
+    shown = repr(value) if len(repr(value)) <= 40 else "%s..." % repr(value)[:37]
+    raise errors.ConfigurationError(
+        "%s is %s, which is not a boolean." % (where, shown),
+        hint="Give true or false (yes/no, on/off and 1/0 work too, in any case), or leave it empty for the default.")
+
+
 class SeguraClient(object):
     """OAuth2 client-credentials client of one Segura server and one API user.
 
