@@ -99,6 +99,7 @@ class SeguraClient(object):
         self.tenant = tenant
         self.retries = retries
         self.backoff = backoff
+        warn = None if warn is None else self._masked(warn)
         self.transport = Transport(self.base_url, self.verify, proxy, self.timeout, pool_size,
                                    user_agent or default_user_agent(), warn, self._remember)
         can_fetch = bool(client_id and client_secret)
@@ -121,6 +122,11 @@ class SeguraClient(object):
 
     def _scrubbed(self, error):
         return error.redact(self._secrets)
+
+    def _masked(self, warn):
+        """``warn`` for the warnings of this client (transport, token cache) with every credential and token
+        it holds masked, as in its errors."""
+        return lambda message: warn(errors.redact(message, self._secrets))
 
     def close(self):
         self.transport.close()
@@ -205,7 +211,7 @@ class SeguraClient(object):
                                                      hint="Check that segura_token_path is the server's OAuth2 "
                                                           "token endpoint.")
             return token, time.time() + lifetime - margin
-        token_url = self.base_url + self.token_path
+        token_url = self.transport.shown_url + self.token_path
         if response.status_code == 404:
             raise errors.AuthenticationError(
                 "The token endpoint %s was not found (HTTP 404%s)." % (token_url, gateway_text(body)),
@@ -311,4 +317,4 @@ class SeguraClient(object):
                 "Segura answered HTTP %d to %s %s%s." % (status, method, path, gateway_text(body)),
                 status=status, hint="This is a failure on the Segura server: try again later or contact "
                                     "the Segura administrators.")
-        raise unexpected(response, body, self.base_url + path)
+        raise unexpected(response, body, self.transport.shown_url + path)
