@@ -61,7 +61,7 @@ def test_an_empty_validate_certs_in_ansible_cfg_keeps_verification_on(playbook, 
 
 
 def test_with_an_empty_environment_variable_a_host_variable_cannot_turn_verification_off(playbook, sim, rogue,
-                                                                                        lookup_play, probe_line):
+                                                                                         lookup_play, probe_line):
     (playbook.workdir / "host_vars").mkdir()
     (playbook.workdir / "host_vars" / "localhost.yml").write_text("segura_validate_certs: false\n")
 
@@ -74,7 +74,7 @@ def test_with_an_empty_environment_variable_a_host_variable_cannot_turn_verifica
 
 @pytest.mark.parametrize("variable", ["true", "yes", "True"])
 def test_with_an_empty_environment_variable_a_host_variable_saying_verify_is_accepted(playbook, lookup_play, probe_line,
-                                                                                     secret_value, variable):
+                                                                                      secret_value, variable):
     (playbook.workdir / "host_vars").mkdir()
     (playbook.workdir / "host_vars" / "localhost.yml").write_text("segura_validate_certs: '%s'\n" % variable)
 
@@ -85,7 +85,7 @@ def test_with_an_empty_environment_variable_a_host_variable_saying_verify_is_acc
 
 @pytest.mark.parametrize("variable, value", [("SEGURA_VALIDATE_CERTS", "ture"), ("SEGURA_TOKEN_CACHE", "enabled")])
 def test_a_module_fails_on_an_unparsable_boolean_environment_variable_and_names_it(playbook, sim, secret_id, variable,
-                                                                                  value):
+                                                                                   value):
     result = playbook.run("""
         - hosts: localhost
           gather_facts: false

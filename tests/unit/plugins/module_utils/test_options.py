@@ -201,7 +201,7 @@ def test_client_from_options_refuses_an_unparsable_boolean(option, value):
                                               ("segura_token_cache", "SEGURA_TOKEN_CACHE")])
 @pytest.mark.parametrize("value, expected", [("", True), (" ", True), ("OFF", False), ("No", False), ("1", True)])
 def test_modules_read_boolean_environment_variables_strictly_and_empty_is_the_default(monkeypatch, option, variable,
-                                                                                       value, expected):
+                                                                                      value, expected):
     monkeypatch.setenv(variable, value)
 
     result = ArgumentSpecValidator(CONNECTION_ARGUMENT_SPEC).validate({"segura_url": BASE_URL})
@@ -214,7 +214,7 @@ def test_modules_read_boolean_environment_variables_strictly_and_empty_is_the_de
                                               ("segura_token_cache", "SEGURA_TOKEN_CACHE")])
 @pytest.mark.parametrize("value", ["ture", "enabled", "yes please"])
 def test_modules_fail_on_an_unparsable_boolean_environment_variable_and_name_it(monkeypatch, option, variable,
-                                                                              value):
+                                                                                value):
     shown = []
     monkeypatch.setattr(options_module, "warn", shown.append)  # the module's warnings, shown with its failure
     monkeypatch.setenv(variable, value)
