@@ -10,6 +10,7 @@ import json
 import pytest
 
 from simulator.control import SimulatorProcess
+from test_lookup_connection_sources import SECRET_VALUE
 
 GATEWAY_USER = "gwuser-Kq81"
 GATEWAY_PASSWORD = "GwPassw0rd-Zx55"
@@ -60,7 +61,7 @@ def assert_no_user_info(result):
         assert GATEWAY_PASSWORD not in text, where
 
 
-def test_the_validate_certs_warning_never_shows_the_user_info(playbook, sim, secret_id, secret_value):
+def test_the_validate_certs_warning_never_shows_the_user_info(playbook, sim, secret_id):
     env = {"SEGURA_URL": with_user_info(sim.url), "SEGURA_VALIDATE_CERTS": "false", "SEGURA_CA_PATH": None}
 
     result = playbook.run(PLAY % {"identifier": secret_id}, env=env, verbosity=4)
@@ -71,7 +72,7 @@ def test_the_validate_certs_warning_never_shows_the_user_info(playbook, sim, sec
     assert found["module"]["api_secret"]["name"] == "probe"
     warning = "segura_validate_certs is false: the certificate of %s is not verified" % masked(sim.url)
     assert any(text.startswith(warning) for text in found["module"]["warnings"]), found["module"]
-    assert found["lookup"]["ansible_facts"]["looked_up"] == secret_value
+    assert found["lookup"]["ansible_facts"]["looked_up"] == SECRET_VALUE
     assert result.output.count(warning) >= 2  # shown for the module and the lookup, and logged
 
 
