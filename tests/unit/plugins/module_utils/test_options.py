@@ -216,7 +216,7 @@ def test_modules_read_boolean_environment_variables_strictly_and_empty_is_the_de
 def test_modules_fail_on_an_unparsable_boolean_environment_variable_and_name_it(monkeypatch, option, variable,
                                                                                 value):
     shown = []
-    monkeypatch.setattr(options_module, "warn", shown.append)  # the module's warnings, shown with its failure
+    monkeypatch.setattr(options_module, "module_warning", shown.append)  # the module's warnings, shown with its failure
     monkeypatch.setenv(variable, value)
 
     result = ArgumentSpecValidator(CONNECTION_ARGUMENT_SPEC).validate({"segura_url": BASE_URL})
