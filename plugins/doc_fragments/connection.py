@@ -44,6 +44,10 @@ options:
       - Verify the server's TLS certificate. Turning this off lets anyone on the network path read
         the secrets; prefer O(segura_ca_path). A warning is shown when it is off.
       - Falls back to E(SEGURA_VALIDATE_CERTS). An empty environment variable means the default, V(true).
+      - Read strictly from every source (task option, variable, lookup keyword, environment, C(ansible.cfg)), as
+        V(true) or V(false), V(yes) or V(no), V(on) or V(off), V(1) or V(0), in any case. Anything else (C(ture),
+        C(enabled)) fails naming where it came from instead of turning verification off; an empty value means
+        the default.
     type: bool
     default: true
   segura_ca_path:
@@ -71,7 +75,7 @@ options:
         are writable by no one else and are not symbolic links. Otherwise, or when C(HOME) is missing
         or read-only, tasks run without it (one token request per task) and one warning says why.
       - Set to V(false) to keep tokens in memory only, at the cost of one token request per task.
-      - Falls back to E(SEGURA_TOKEN_CACHE).
+      - Falls back to E(SEGURA_TOKEN_CACHE). Read as strictly as O(segura_validate_certs); empty means the default.
     type: bool
     default: true
   segura_token_path:

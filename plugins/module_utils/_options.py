@@ -15,10 +15,12 @@ from __future__ import annotations
 import os
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound
+from ansible.module_utils.common.warnings import warn as module_warning
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._transport import without_userinfo
-from ansible_collections.segura.pam.plugins.module_utils.client import DEFAULT_TIMEOUT, DEFAULT_TOKEN_PATH, SeguraClient
+from ansible_collections.segura.pam.plugins.module_utils.client import (
+    DEFAULT_TIMEOUT, DEFAULT_TOKEN_PATH, SeguraClient, parse_boolean)
 
 
 def nonempty_env_fallback(*names):
@@ -29,8 +31,26 @@ def nonempty_env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
+def boolean_env_fallback(*names, **kwargs):
+    """:func:`nonempty_env_fallback` for a bool option. AnsibleModule checks the value as strictly as
+    any other (``ture`` fails); its message names the option only, so a warning names the variable."""
+    value = nonempty_env_fallback(*names)
+    option = kwargs["option"]
+    try:
+        parse_boolean(value, option)
+    except errors.ConfigurationError:
+        variable = next(name for name in names if os.environ.get(name, "").strip())
+        module_warning("%s comes from the environment variable %s, which is %r: give true or false, or unset it."
+                       % (option, variable, value))
+    return value
+
+
 def _env(*names):
     return (nonempty_env_fallback, list(names))
+
+
+def _boolean_env(option, *names):
+    return (boolean_env_fallback, list(names), {"option": option})
 
 
 CONNECTION_ARGUMENT_SPEC = dict(
@@ -39,10 +59,12 @@ CONNECTION_ARGUMENT_SPEC = dict(
     segura_client_secret=dict(type="str", no_log=True,
                               fallback=_env("SEGURA_CLIENT_SECRET", "SENHASEGURA_CLIENT_SECRET")),
     segura_token=dict(type="str", no_log=True, fallback=_env("SEGURA_TOKEN")),
-    segura_validate_certs=dict(type="bool", default=True, fallback=_env("SEGURA_VALIDATE_CERTS")),
+    segura_validate_certs=dict(type="bool", default=True,
+                               fallback=_boolean_env("segura_validate_certs", "SEGURA_VALIDATE_CERTS")),
     segura_ca_path=dict(type="path", fallback=_env("SEGURA_CA_PATH")),
     segura_timeout=dict(type="float", default=DEFAULT_TIMEOUT, fallback=_env("SEGURA_TIMEOUT")),
-    segura_token_cache=dict(type="bool", default=True, fallback=_env("SEGURA_TOKEN_CACHE")),
+    segura_token_cache=dict(type="bool", default=True,
+                            fallback=_boolean_env("segura_token_cache", "SEGURA_TOKEN_CACHE")),
     segura_token_path=dict(type="str", default=DEFAULT_TOKEN_PATH, no_log=False, fallback=_env("SEGURA_TOKEN_PATH")),
     segura_tenant=dict(type="str", fallback=_env("SEGURA_TENANT")),
     segura_proxy=dict(type="str", fallback=_env("SEGURA_PROXY")),
@@ -104,9 +126,10 @@ def client_from_options(get, warn=None, **overrides):
         _check_url("segura_proxy", proxy)
     settings = dict(
         url=url, client_id=client_id, client_secret=client_secret, token=token,
-        validate_certs=get("segura_validate_certs") is not False, ca_path=ca_path, timeout=timeout,
-        token_path=get("segura_token_path") or DEFAULT_TOKEN_PATH, tenant=get("segura_tenant"), proxy=proxy,
-        token_cache=get("segura_token_cache") is not False, warn=warn,
+        validate_certs=parse_boolean(get("segura_validate_certs"), "segura_validate_certs") is not False,
+        ca_path=ca_path, timeout=timeout, token_path=get("segura_token_path") or DEFAULT_TOKEN_PATH,
+        tenant=get("segura_tenant"), proxy=proxy,
+        token_cache=parse_boolean(get("segura_token_cache"), "segura_token_cache") is not False, warn=warn,
     )
     settings.update(overrides)
     return SeguraClient(**settings)

@@ -194,6 +194,8 @@ class Transport(object):
 
     def __init__(self, base_url, verify, proxy, timeout, pool_size, user_agent, warn, remember):
         self.base_url = base_url
+        #: base_url as messages show it: its user info (a gateway's credentials) masked
+        self.shown_url = without_userinfo(base_url)
         self.verify = verify
         self.proxy = proxy
         self.timeout = timeout
@@ -243,10 +245,10 @@ class Transport(object):
             if self._warn:
                 self._warn("segura_validate_certs is false: the certificate of %s is not verified, so "
                            "anyone on the network path can read the secrets. Set segura_ca_path to the "
-                           "server's CA instead." % self.base_url)
+                           "server's CA instead." % self.shown_url)
         if self.base_url.lower().startswith("http://") and self._warn:
             self._warn("segura_url %s is plain HTTP: the access key and the access tokens cross the network "
-                       "unencrypted. Use the server's https:// URL." % self.base_url)
+                       "unencrypted. Use the server's https:// URL." % self.shown_url)
         return session
 
     def close(self):
@@ -272,9 +274,9 @@ class Transport(object):
             failure = exc
         # Raised outside the except block, so no chained exception (whose text may quote the
         # request's headers) travels with the typed error.
-        raise self.error(failure, method, url, getattr(_wire, "sent", True))
+        raise self.error(failure, method, path, getattr(_wire, "sent", True))
 
-    def error(self, exc, method, url, sent):
+    def error(self, exc, method, path, sent):
         """The typed error for a failed exchange; ``error.sent`` is what reached the wire.
 
         Called for exchanges of this transport's session only, so its settings are resolved."""
@@ -282,6 +284,7 @@ class Transport(object):
 
         kinds = _requests.exceptions
         chain = _causes(exc)
+        url, shown_url = self.base_url + path, self.shown_url + path
 
         def among(*classes):
             return any(isinstance(cause, classes) for cause in chain)
@@ -289,22 +292,22 @@ class Transport(object):
         through = " through the proxy" if among(kinds.ProxyError, low.ProxyError) else ""
         if among(kinds.SSLError, low.SSLError):
             error = errors.TLSError(
-                "TLS verification of %s%s failed (%s)." % (self.base_url, through, _reason(chain)),
+                "TLS verification of %s%s failed (%s)." % (self.shown_url, through, _reason(chain)),
                 hint="If the server uses a private CA, set segura_ca_path to that CA's PEM bundle. "
                      "segura_validate_certs: false turns verification off (not recommended).")
         elif among(kinds.ConnectTimeout) and not sent:
             error = errors.ConnectionFailedError(
-                "Connecting to %s timed out after %s seconds." % (self.base_url, seconds(self.timeout)),
+                "Connecting to %s timed out after %s seconds." % (self.shown_url, seconds(self.timeout)),
                 hint=CONNECTIVITY_HINT)
         elif among(kinds.ReadTimeout, low.ReadTimeoutError):
             error = errors.RequestTimeoutError(
-                "%s %s got no answer within segura_timeout (%s seconds)." % (method, url, seconds(self.timeout)),
+                "%s %s got no answer within segura_timeout (%s seconds)." % (method, shown_url, seconds(self.timeout)),
                 hint="The server or its gateway is slow: raise segura_timeout or try again later.")
         elif among(kinds.ChunkedEncodingError, kinds.ContentDecodingError, low.DecodeError) or any(
                 isinstance(cause, low.ProtocolError) and str(cause.args[0] if cause.args else "").startswith(
                     "Connection broken") for cause in chain):
             error = errors.ConnectionFailedError(
-                "The connection to %s was dropped in the middle of the answer (%s)." % (self.base_url, _reason(chain)),
+                "The connection to %s was dropped in the middle of the answer (%s)." % (self.shown_url, _reason(chain)),
                 hint=CONNECTIVITY_HINT)
         elif among(low.ProxySchemeUnknown, kinds.InvalidProxyURL) or (
                 among(kinds.InvalidSchema) and _requests.utils.select_proxy(url, self._settings["proxies"])):
@@ -313,24 +316,24 @@ class Transport(object):
                 hint="Set segura_proxy (or HTTPS_PROXY) to http://host:port or https://host:port.")
         elif among(kinds.InvalidURL, kinds.MissingSchema, kinds.InvalidSchema, low.LocationValueError):
             error = errors.ConfigurationError(
-                "segura_url %s is not a valid URL (%s)." % (self.base_url, _reason(chain)),
+                "segura_url %s is not a valid URL (%s)." % (self.shown_url, _reason(chain)),
                 hint="Use the server's base URL, e.g. https://segura.example.com.")
         elif among(kinds.ConnectionError):
             error = errors.ConnectionFailedError(
                 ("The connection to %s%s was dropped (%s)." if sent else "Could not connect to %s%s (%s).")
-                % (self.base_url, through, _reason(chain)),
+                % (self.shown_url, through, _reason(chain)),
                 hint=CONNECTIVITY_HINT if sent else "Check segura_url%s and that the server is reachable from "
                                                     "this host." % (", segura_proxy / HTTPS_PROXY and NO_PROXY"
                                                                     if through else ""))
         elif isinstance(exc, OSError) and not isinstance(exc, kinds.RequestException):
             # requests checks the CA bundle's path before it connects
             error = errors.ConfigurationError(
-                "The certificates to verify %s with cannot be used (%s)." % (self.base_url, _reason(chain)),
+                "The certificates to verify %s with cannot be used (%s)." % (self.shown_url, _reason(chain)),
                 hint="Point segura_ca_path (or REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE) to a readable PEM file.")
         else:
             # only the class: the text of such errors (an invalid header value, ...) may quote request headers
             error = errors.TransportError(
-                "The HTTP library could not send %s %s (%s)." % (method, url, type(exc).__name__),
+                "The HTTP library could not send %s %s (%s)." % (method, shown_url, type(exc).__name__),
                 hint="Check the connection options (segura_url, segura_proxy, segura_token).")
         error.sent = sent
         return error

@@ -44,6 +44,33 @@ def valid_token(token, where):
     return token
 
 
+# What AnsibleModule accepts for a bool option (ansible.module_utils.parsing.convert_bool), in
+# any case: the one reading of a boolean wherever the collection takes one.
+BOOLEAN_TRUE = frozenset(("y", "yes", "on", "1", "true", "t"))
+BOOLEAN_FALSE = frozenset(("n", "no", "off", "0", "false", "f"))
+
+
+def parse_boolean(value, where):
+    """``value`` as a bool, read strictly; None when empty (the option's default applies).
+
+    ``where`` names the option and where its value came from, for the error: a value that is not
+    one of the booleans above fails instead of quietly meaning false (``ture``, ``enabled``).
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text == "":
+        return None
+    if text in BOOLEAN_TRUE or text in BOOLEAN_FALSE:
+        return text in BOOLEAN_TRUE
+    shown = repr(value) if len(repr(value)) <= 40 else "%s..." % repr(value)[:37]
+    raise errors.ConfigurationError(
+        "%s is %s, which is not a boolean." % (where, shown),
+        hint="Give true or false (yes/no, on/off and 1/0 work too, in any case), or leave it empty for the default.")
+
+
 class SeguraClient(object):
     """OAuth2 client-credentials client of one Segura server and one API user.
 
@@ -72,6 +99,7 @@ class SeguraClient(object):
         self.tenant = tenant
         self.retries = retries
         self.backoff = backoff
+        warn = None if warn is None else self._masked(warn)
         self.transport = Transport(self.base_url, self.verify, proxy, self.timeout, pool_size,
                                    user_agent or default_user_agent(), warn, self._remember)
         can_fetch = bool(client_id and client_secret)
@@ -94,6 +122,11 @@ class SeguraClient(object):
 
     def _scrubbed(self, error):
         return error.redact(self._secrets)
+
+    def _masked(self, warn):
+        """``warn`` for the warnings of this client (transport, token cache) with every credential and token
+        it holds masked, as in its errors."""
+        return lambda message: warn(errors.redact(message, self._secrets))
 
     def close(self):
         self.transport.close()
@@ -178,7 +211,7 @@ class SeguraClient(object):
                                                      hint="Check that segura_token_path is the server's OAuth2 "
                                                           "token endpoint.")
             return token, time.time() + lifetime - margin
-        token_url = self.base_url + self.token_path
+        token_url = self.transport.shown_url + self.token_path
         if response.status_code == 404:
             raise errors.AuthenticationError(
                 "The token endpoint %s was not found (HTTP 404%s)." % (token_url, gateway_text(body)),
@@ -284,4 +317,4 @@ class SeguraClient(object):
                 "Segura answered HTTP %d to %s %s%s." % (status, method, path, gateway_text(body)),
                 status=status, hint="This is a failure on the Segura server: try again later or contact "
                                     "the Segura administrators.")
-        raise unexpected(response, body, self.base_url + path)
+        raise unexpected(response, body, self.transport.shown_url + path)

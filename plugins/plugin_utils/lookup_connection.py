@@ -13,6 +13,7 @@ variable (an inventory editor, a fact a managed node returned) points to.
 
 from __future__ import annotations
 
+import configparser
 import os
 
 from ansible import constants as C
@@ -20,21 +21,27 @@ from ansible.errors import AnsibleError
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC
+from ansible_collections.segura.pam.plugins.module_utils.client import parse_boolean
 
 CONNECTION_OPTIONS = tuple(CONNECTION_ARGUMENT_SPEC)
 CREDENTIAL_OPTIONS = ("segura_client_id", "segura_client_secret", "segura_token")
 # The options that decide where the credentials are sent, and whom the client trusts.
 DESTINATION_OPTIONS = ("segura_url", "segura_proxy", "segura_token_path", "segura_ca_path", "segura_validate_certs")
+# Read strictly from the value as given: Ansible's own reading takes anything unknown (ture, an
+# empty ini value) for false, which would turn certificate verification off.
+BOOLEAN_OPTIONS = tuple(name for name, spec in CONNECTION_ARGUMENT_SPEC.items() if spec["type"] == "bool")
 
 
 class OptionSource(object):
     """One option's value, where Ansible found it, and the value it would have without variables."""
 
-    def __init__(self, name, value, origin, value_without_vars=None):
+    def __init__(self, name, value, origin, value_without_vars=None, ini_key=None):
         self.name = name
         self.value = value
         self.origin = origin or "default"
         self.value_without_vars = value_without_vars
+        #: the key of the option in ansible.cfg's [segura] section
+        self.ini_key = ini_key
 
     @property
     def kind(self):
@@ -55,7 +62,7 @@ class OptionSource(object):
         if self.kind == "env":
             return "the environment variable %s" % self.origin.split(":", 1)[1].strip()
         if self.kind == "ini":
-            return "the [segura] section of %s" % self.origin
+            return "%s in the [segura] section of %s" % (self.ini_key, self.origin)
         if self.kind == "keyword":
             return "a lookup keyword"
         return "the default"
@@ -91,6 +98,47 @@ def _config_value_and_origin(lookup, name, variables, direct):
         return None, None
 
 
+def _ini_text(path, definition):
+    """The option's text in the configuration file ``path``, as Ansible parses ansible.cfg."""
+    parser = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    parser.read(path, encoding="utf-8")
+    found = [parser.get(entry["section"], entry["key"], raw=True) for entry in definition.get("ini", [])
+             if parser.has_option(entry["section"], entry["key"])]
+    return found[-1] if found else None  # the last entry set wins, as in Ansible
+
+
+def _given(source, variables, direct, definition):
+    """What ``source`` holds for its option before Ansible converts it to the option's type."""
+    if source.kind == "var":
+        return variables[source.origin.split(":", 1)[1].strip()]
+    if source.kind == "keyword":
+        return direct[source.name]
+    if source.kind == "env":
+        return os.environ[source.origin.split(":", 1)[1].strip()]
+    if source.kind == "ini":
+        return _ini_text(source.origin, definition)
+    return definition.get("default")
+
+
+def _resolved(lookup, name, variables, direct):
+    """The :class:`OptionSource` of an option from the variables given (or none), the keywords, the
+    environment and ansible.cfg: an empty environment variable means the default, as in the modules;
+    a boolean is read strictly, and when empty means the default too."""
+    definition = lookup.option_definitions[name]
+    ini_key = definition["ini"][-1]["key"] if definition.get("ini") else None
+    value, origin = _config_value_and_origin(lookup, name, variables, direct)
+    origin = origin or "default"
+    if origin.startswith("env:") and not os.environ.get(origin[4:].strip(), "").strip():
+        return OptionSource(name, definition.get("default"), "default", ini_key=ini_key)
+    source = OptionSource(name, value, origin, ini_key=ini_key)
+    if name in BOOLEAN_OPTIONS:
+        source.value = parse_boolean(_given(source, variables, direct, definition),
+                                     "%s, set by %s," % (name, source.describe()))
+        if source.value is None:
+            source.value = definition.get("default")
+    return source
+
+
 def set_connection_options(lookup, variables, direct):
     """``lookup.set_options`` with the connection variables rendered and the origin rules applied.
 
@@ -102,12 +150,9 @@ def set_connection_options(lookup, variables, direct):
     lookup.set_options(var_options=rendered, direct=direct)
     sources = {}
     for name in CONNECTION_OPTIONS:
-        value, origin = _config_value_and_origin(lookup, name, rendered, direct)
-        origin = origin or "default"
-        if origin.startswith("env:") and not os.environ.get(origin[4:].strip(), "").strip():
-            # an empty environment variable means the default, as in the modules
-            value, origin = lookup.option_definitions[name].get("default"), "default"
-            lookup.set_option(name, value)
-        without_vars = _config_value_and_origin(lookup, name, None, direct)[0] if origin.startswith("var:") else value
-        sources[name] = OptionSource(name, lookup.get_option(name), origin, without_vars)
+        source = _resolved(lookup, name, rendered, direct)
+        lookup.set_option(name, source.value)
+        # what the option would mean without the variables: the origin rule compares meanings
+        source.value_without_vars = _resolved(lookup, name, None, direct).value if source.kind == "var" else source.value
+        sources[name] = source
     check_destinations(sources)

@@ -310,3 +310,73 @@ def test_every_declaration_of_requests_asks_for_2_32():
     assert '"requests>=2.32"' in (root / "extensions" / "awx" / "credential_plugin" / "pyproject.toml").read_text()
     # the execution environments take requirements.txt itself
     assert "python: requirements.txt" in (root / "meta" / "execution-environment.yml").read_text()
+
+
+# -- the user info of segura_url shows in no message ------------------------------------------------
+
+GATEWAY_URL = "https://gwuser:GwPassw0rd@segura.example.com"
+GATEWAY_URL_SHOWN = "https://********@segura.example.com"
+
+
+def assert_no_user_info(text):
+    assert "gwuser" not in text and "GwPassw0rd" not in text, text
+
+
+@pytest.mark.parametrize("url, validate_certs, warning", [
+    (GATEWAY_URL, False, "segura_validate_certs is false: the certificate of %s is not verified" % GATEWAY_URL_SHOWN),
+    ("http://gwuser:GwPassw0rd@segura.example.com", True,
+     "segura_url http://********@segura.example.com is plain HTTP")])
+def test_the_warnings_show_segura_url_without_its_user_info(make_client, fake_http, url, validate_certs, warning):
+    shown = []
+    fake_http.reply(200, {"response": {"status": 200}, "api_secrets": []})
+
+    make_client(url=url, validate_certs=validate_certs, warn=shown.append).request("GET", LIST_PATH)
+
+    assert len(shown) == 1 and shown[0].startswith(warning), shown
+    assert_no_user_info(shown[0])
+
+
+def test_every_warning_of_the_client_has_its_credentials_masked(make_client, tmp_path):
+    """The token cache's warnings quote paths; a credential in one (a user name as a directory) is masked."""
+    shown = []
+    client = make_client(url=GATEWAY_URL, warn=shown.append)
+
+    client.transport._warn("cache directory /home/gwuser/.ansible is unsafe for GwPassw0rd")
+
+    assert shown == ["cache directory /home/********/.ansible is unsafe for ********"]
+
+
+def _html_login_page(fake_http):
+    fake_http.reply(200, body=b"<html>login</html>", headers={"Content-Type": "text/html"})
+
+
+def _token_refused(fake_http):
+    fake_http.issue_tokens = False
+    fake_http.reply(401, {"error": "invalid_client"})
+
+
+def _token_endpoint_missing(fake_http):
+    fake_http.issue_tokens = False
+    fake_http.reply(404, {"message": "no route"})
+
+
+@pytest.mark.parametrize("make_failure, expected", [
+    (lambda fake: fake.tls_failure(times=4), errors.TLSError),
+    (lambda fake: fake.connect_timeout(times=4), errors.ConnectionFailedError),
+    (lambda fake: fake.read_timeout(times=4), errors.RequestTimeoutError),
+    (lambda fake: fake.refuse_connection(times=4), errors.ConnectionFailedError),
+    (lambda fake: fake.fail(requests.exceptions.InvalidHeader("bad header"), reached_wire=False),
+     errors.TransportError),
+    (_html_login_page, errors.UnexpectedResponseError),
+    (_token_refused, errors.AuthenticationError),
+    (_token_endpoint_missing, errors.AuthenticationError),
+], ids=["tls", "connect-timeout", "read-timeout", "refused", "library", "html", "token-refused", "token-404"])
+def test_errors_show_segura_url_without_its_user_info(make_client, fake_http, make_failure, expected):
+    make_failure(fake_http)
+
+    with pytest.raises(expected) as raised:
+        make_client(url=GATEWAY_URL).request("GET", LIST_PATH)
+
+    text = messages_of(raised.value)
+    assert_no_user_info(text)
+    assert GATEWAY_URL_SHOWN in text

@@ -5,8 +5,10 @@ import os
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.segura.pam.plugins.module_utils import _options as options_module
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC, client_from_options
+from ansible_collections.segura.pam.plugins.module_utils.client import BOOLEAN_FALSE, BOOLEAN_TRUE, parse_boolean
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET
 
 ENV_NAMES = {
@@ -150,3 +152,77 @@ def test_legacy_senhasegura_variables_are_read(monkeypatch, environment, expecte
     result = ArgumentSpecValidator(CONNECTION_ARGUMENT_SPEC).validate({})
     assert result.error_messages == []
     assert result.validated_parameters["segura_url"] == expected
+
+
+# -- booleans are read strictly everywhere ---------------------------------------------------------
+
+
+def test_the_collection_reads_the_booleans_the_modules_accept():
+    from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
+
+    assert BOOLEAN_TRUE == {value for value in BOOLEANS_TRUE if isinstance(value, str)}
+    assert BOOLEAN_FALSE == {value for value in BOOLEANS_FALSE if isinstance(value, str)}
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("TRUE", True), (" yes\n", True), ("On", True), ("1", True), (1, True), (1.0, True), (True, True),
+    ("False", False), ("no", False), ("OFF", False), ("0", False), (0, False), (False, False),
+    ("", None), ("  ", None), (None, None)])
+def test_parse_boolean_reads_any_case_and_empty_means_the_default(value, expected):
+    assert parse_boolean(value, "segura_validate_certs") is expected
+
+
+@pytest.mark.parametrize("value", ["ture", "enabled", "strict", "yes please", "2", 2, 0.5, ["true"], {"a": 1}])
+def test_parse_boolean_refuses_anything_else_naming_where_it_came_from(value):
+    with pytest.raises(errors.ConfigurationError) as caught:
+        parse_boolean(value, "segura_validate_certs, set by the variable segura_validate_certs,")
+
+    assert caught.value.message == ("segura_validate_certs, set by the variable segura_validate_certs, is %r, which is "
+                                    "not a boolean." % (value,))
+    assert "true or false" in caught.value.hint
+
+
+def test_a_long_unparsable_value_is_shortened():
+    with pytest.raises(errors.ConfigurationError) as caught:
+        parse_boolean("x" * 200, "segura_token_cache")
+
+    assert "x" * 38 not in caught.value.message and "..." in caught.value.message
+
+
+@pytest.mark.parametrize("option", ["segura_validate_certs", "segura_token_cache"])
+@pytest.mark.parametrize("value", ["ture", "enabled", ["true"]])
+def test_client_from_options_refuses_an_unparsable_boolean(option, value):
+    error = refused(**{option: value})
+
+    assert error.message.startswith("%s is %r, which is not a boolean" % (option, value))
+
+
+@pytest.mark.parametrize("option, variable", [("segura_validate_certs", "SEGURA_VALIDATE_CERTS"),
+                                              ("segura_token_cache", "SEGURA_TOKEN_CACHE")])
+@pytest.mark.parametrize("value, expected", [("", True), (" ", True), ("OFF", False), ("No", False), ("1", True)])
+def test_modules_read_boolean_environment_variables_strictly_and_empty_is_the_default(monkeypatch, option, variable,
+                                                                                      value, expected):
+    monkeypatch.setenv(variable, value)
+
+    result = ArgumentSpecValidator(CONNECTION_ARGUMENT_SPEC).validate({"segura_url": BASE_URL})
+
+    assert result.error_messages == []
+    assert result.validated_parameters[option] is expected
+
+
+@pytest.mark.parametrize("option, variable", [("segura_validate_certs", "SEGURA_VALIDATE_CERTS"),
+                                              ("segura_token_cache", "SEGURA_TOKEN_CACHE")])
+@pytest.mark.parametrize("value", ["ture", "enabled", "yes please"])
+def test_modules_fail_on_an_unparsable_boolean_environment_variable_and_name_it(monkeypatch, option, variable,
+                                                                                value):
+    shown = []
+    monkeypatch.setattr(options_module, "module_warning", shown.append)  # the module's warnings, shown with its failure
+    monkeypatch.setenv(variable, value)
+
+    result = ArgumentSpecValidator(CONNECTION_ARGUMENT_SPEC).validate({"segura_url": BASE_URL})
+
+    [message] = result.error_messages
+    assert message.startswith("argument '%s' is of type " % option)
+    assert "unable to convert to bool: The value '%s' is not a valid boolean." % value in message
+    assert shown == ["%s comes from the environment variable %s, which is %r: give true or false, or unset it."
+                     % (option, variable, value)]

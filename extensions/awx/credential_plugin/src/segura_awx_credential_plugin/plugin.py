@@ -20,12 +20,12 @@ import tempfile
 from urllib.parse import urlsplit
 
 from ._collection import errors
-from ._collection._api import MySafeApi, to_bool
+from ._collection._api import MySafeApi
 from ._collection._engine import find_one
 from ._collection._kinds import KINDS
 from ._collection._version import COLLECTION_VERSION
 from ._collection._transport import without_userinfo
-from ._collection.client import DEFAULT_TOKEN_PATH, SeguraClient
+from ._collection.client import DEFAULT_TOKEN_PATH, SeguraClient, parse_boolean
 
 # The shape AWX expects of a credential plugin (awx_plugins.credentials.plugin.CredentialPlugin).
 CredentialPlugin = collections.namedtuple("CredentialPlugin", ["name", "inputs", "backend"])
@@ -94,6 +94,29 @@ def _ways(kind, but=None):
     narrowing = kind.name_fields[1:]
     ways.append("name" + (" (with %s to narrow it)" % " and ".join(narrowing) if narrowing else ""))
     return " or ".join(filter(None, (", ".join(ways[:-1]), ways[-1])))
+
+
+def _check_text_types(kwargs):
+    """A ConfigurationError naming the first text input or metadata field given something else.
+
+    AWX's forms give text, but its API and awx.awx pass any JSON value: a number as Client Secret
+    would otherwise fail inside the client, with a TypeError. (Verify SSL is read by _connection.)"""
+    for where, items in (("the Segura credential", INPUTS["fields"]),
+                         ("the input source's metadata", INPUTS["metadata"])):
+        for item in items:
+            value = kwargs.get(item["id"])
+            if item["type"] != "string" or value is None or isinstance(value, str):
+                continue
+            if item["id"] == "identifier" and type(value) is int:
+                continue  # a numeric ID given as a number is still the ID
+            raise errors.ConfigurationError(
+                "%s of %s is %s, not text." % (item["label"], where, _type_name(value)),
+                hint="Give it as a string (quoted, when set through the API or with awx.awx).")
+
+
+def _type_name(value):
+    return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
+        type(value), "a %s" % type(value).__name__)
 
 
 def _text(kwargs, key):
@@ -165,8 +188,7 @@ def _connection(kwargs):
         raise errors.ConfigurationError("The Segura credential has no %s." % (
             "Client Secret" if client_id else "Client ID"), hint="Set the Client ID and Client Secret of a MySafe "
                                                                  "access key (MySafe > Integrations > Access keys).")
-    verify = kwargs.get("verify", True)
-    verify = to_bool(verify) if isinstance(verify, str) else verify is not False
+    verify = parse_boolean(kwargs.get("verify"), "Verify SSL of the Segura credential") is not False
     return dict(url=url, client_id=client_id, client_secret=kwargs["client_secret"], validate_certs=verify,
                 token_path=_text(kwargs, "token_path") or DEFAULT_TOKEN_PATH, tenant=_text(kwargs, "tenant") or None)
 
@@ -214,6 +236,7 @@ def segura_mysafe_backend(**kwargs):
     """One field of one MySafe item, as a string; SeguraLookupError when it cannot be read."""
     context, kind = "Segura MySafe lookup", None
     try:
+        _check_text_types(kwargs)
         kind = _kind(kwargs)
         context = "Segura MySafe lookup of %s" % kind.a_label
         field, wanted = _field(kind, kwargs), _wanted(kind, kwargs)
