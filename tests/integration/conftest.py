@@ -4,8 +4,12 @@ The simulator helpers import as ``simulator.control``: pytest.ini's ``pythonpath
 repo's ``tests/`` directory (``tests/simulator`` is a package), wherever pytest starts.
 """
 
+import threading
+from http.server import ThreadingHTTPServer
+
 import pytest
 
+from lookup_origin import SECRET_VALUE, RecordingHandler
 from simulator.control import SimulatorProcess
 
 
@@ -29,3 +33,25 @@ def playbook(sim, tmp_path):
     from playbook_runner import PlaybookRunner
 
     return PlaybookRunner(sim, tmp_path)
+
+
+@pytest.fixture
+def rogue():
+    """``rogue.url`` and ``rogue.received``: every request that reached it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHandler)
+    server.received = []
+    server.url = "http://127.0.0.1:%d" % server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def secret_id(sim):
+    """An API secret of the default user holding SECRET_VALUE; the counters reset after seeding."""
+    identifier = sim.control.seed("secrets", name="probe", url="https://app.example.com", client_id="app-id",
+                                  client_secret=SECRET_VALUE)
+    sim.control.reset()
+    return identifier

@@ -7,8 +7,7 @@ with a TypeError from deep inside the client. The calls bypass AWX's form checks
 
 import pytest
 
-from test_credential_plugin import (  # noqa: F401 - fixtures, used by name
-    KINDS, assert_failed, call, described, plugin_env, seed, source)
+from awx_items import KINDS, assert_failed, seed, source
 
 WRONG_SECRET = 12345678  # not the secret, and not text
 

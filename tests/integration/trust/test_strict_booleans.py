@@ -7,7 +7,7 @@ is on the network path once verification is off, sees no request.
 """
 
 import pytest
-from test_lookup_connection_sources import SECRET_VALUE, lookup_play, probe_line
+from lookup_origin import SECRET_VALUE, lookup_play, probe_line
 
 
 @pytest.mark.parametrize("value", ["ture", "enabled", "strict", "yes please"])

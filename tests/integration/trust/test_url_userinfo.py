@@ -10,7 +10,7 @@ import json
 import pytest
 
 from simulator.control import SimulatorProcess
-from test_lookup_connection_sources import SECRET_VALUE
+from lookup_origin import SECRET_VALUE
 
 GATEWAY_USER = "gwuser-Kq81"
 GATEWAY_PASSWORD = "GwPassw0rd-Zx55"

@@ -9,81 +9,16 @@ lookup to: it records every request that reaches it.
 import subprocess
 import sys
 import textwrap
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from simulator.control import SimulatorProcess
 from playbook_runner import localhost_play
+from lookup_origin import SECRET_VALUE, lookup_play, probe_line
 
 BIN = Path(sys.executable).parent
-SECRET_VALUE = "looked-up-value-Hq27"
 VAULT_PASSWORD = "vault-password-for-the-test"
-
-
-class RecordingHandler(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 - http.server naming
-        length = int(self.headers.get("Content-Length") or 0)
-        self.server.received.append((self.command, self.path, self.rfile.read(length)))
-        body = b'{"error": "invalid_client"}'
-        self.send_response(401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_CONNECT = do_POST
-
-    def log_message(self, format, *args):  # noqa: A002 - base class signature
-        pass
-
-
-@pytest.fixture
-def rogue():
-    """``rogue.url`` and ``rogue.received``: every request that reached it."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHandler)
-    server.received = []
-    server.url = "http://127.0.0.1:%d" % server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def secret_id(sim):
-    identifier = sim.control.seed("secrets", name="probe", url="https://app.example.com", client_id="app-id",
-                                  client_secret=SECRET_VALUE)
-    sim.control.reset()
-    return identifier
-
-
-def lookup_play(secret_id, lookup_options="", vars_block="", pre_tasks=""):
-    return textwrap.dedent("""
-        - hosts: localhost
-          gather_facts: false
-        %s
-          tasks:
-        %s
-            - name: Look the secret up
-              ansible.builtin.set_fact:
-                looked_up: "{{ lookup('segura.pam.mysafe_api_secret', %d%s) }}"
-              register: probe
-              ignore_errors: true
-
-            - name: Report
-              ansible.builtin.debug:
-                msg: "PROBE {{ ('ok:' ~ looked_up) if probe is succeeded else probe.msg }}"
-        """) % (textwrap.indent(vars_block, "  "), textwrap.indent(pre_tasks, "    "), secret_id, lookup_options)
-
-
-def probe_line(result):
-    assert result.rc == 0, result.output
-    line = next(line for line in result.stdout.splitlines() if '"msg": "PROBE ' in line)
-    return line.split("PROBE ", 1)[1][:-1].replace('\\"', '"')
 
 
 def write_yaml(path, text):
