@@ -399,6 +399,8 @@ def test_exclusive_tag_and_max_parallel_reach_the_module_task(playbook, sim):
     for name, tags in (("kept", "platform"), ("stray", "platform,extra"), ("elsewhere", "other")):
         seeder.create(name=name, url="https://%s.example.com" % name, client_id=name,
                       client_secret="seed-%s-Nb30" % name, tags=tags)
+    sim.control.seed("secrets", owner="bob", name="bob's", url="https://bob.example.com", client_id="bob",
+                     tags="platform", users_allowed=[{"username": "alice", "can_edit": True}])
     secrets = [{"name": "kept", "tags": ["platform"]}]
     role_vars = {"mysafe_api_secrets": secrets, "mysafe_api_secrets_exclusive_tags": {"api_secrets": "platform"},
                  "mysafe_api_secrets_max_parallel": 2}
@@ -409,7 +411,13 @@ def test_exclusive_tag_and_max_parallel_reach_the_module_task(playbook, sim):
     assert applied["api_secrets"] == summary(unchanged=1, disabled=1)
     assert sim.control.counters()["endpoints"]["inactive"] == 1
     assert {name: secret["active"] for name, secret in by_name(sim).items()} == {
-        "kept": True, "stray": False, "elsewhere": True}
+        "kept": True, "stray": False, "elsewhere": True, "bob's": True}
+    assert "left alone 1 tagged API secrets that no element names, which a share lets edit" in run.output
+
+    shared_too, run = run_role(playbook, dict(role_vars, mysafe_api_secrets_exclusive_tags_include_shared=True))
+    assert run.rc == 0, run
+    assert shared_too["api_secrets"] == summary(unchanged=1, disabled=1)
+    assert by_name(sim)["bob's"]["active"] is False
 
     refused, invalid = run_role(playbook, dict(role_vars, mysafe_api_secrets_max_parallel=0))
     assert invalid.rc != 0 and refused is None
