@@ -91,6 +91,12 @@ def run_items(playbook, sim, steps, **options):
     return outcomes, run
 
 
+def previewed_applied_again(step, *then):
+    """``step`` in check mode, applied, applied again; then the steps ``then``."""
+    return [dict(step, name="Preview", check_mode=True), dict(step, name="Apply"),
+            dict(step, name="Apply again")] + list(then)
+
+
 def of_list(result, name):
     """What a task result says of one list (results, excluded, summary; none when the task was refused
     before any request), with what the task says of itself (changed, failed, msg, diff, warnings)."""
@@ -302,14 +308,10 @@ def test_exclusive_tags_disable_the_unlisted_tagged_items_of_their_own_kind_only
     stray_password = seed_password(sim, "stray", tags=["platform"])
     other_password = seed_password(sim, "other", tags=["other"])
     untagged_kind = seed_note(sim, "stray note", tags=["platform"])  # notes get no exclusive tag
-    lists = {"api_secrets": [{"identifier": secrets["kept"], "tags": ["platform"]}], "passwords": [],
+    lists = {"api_secrets": [secret(0, tags=["platform"])], "passwords": [],
              "exclusive_tags": {"api_secrets": "platform", "passwords": "platform"}}
 
-    outcomes, run = run_items(playbook, sim, [
-        dict(lists, name="Preview", check_mode=True),
-        dict(lists, name="Apply"),
-        dict(lists, name="Apply again"),
-    ], diff=True)
+    outcomes, run = run_items(playbook, sim, previewed_applied_again(lists), diff=True)
 
     preview, applied, again = (outcome["result"] for outcome in outcomes)
     for result in (preview, applied):
@@ -356,12 +358,8 @@ def test_exclusive_tags_disable_only_the_api_users_own_items_and_name_the_shared
     lists = {"api_secrets": [{"identifier": secrets["kept"], "tags": ["platform"]}], "passwords": [],
              "exclusive_tags": {"api_secrets": "platform", "passwords": "platform"}}
 
-    outcomes, run = run_items(playbook, sim, [
-        dict(lists, name="Preview", check_mode=True),
-        dict(lists, name="Apply"),
-        dict(lists, name="Apply again"),
-        dict(lists, name="Include the shared ones", exclusive_tags_include_shared=True),
-    ], diff=True)
+    outcomes, run = run_items(playbook, sim, previewed_applied_again(
+        lists, dict(lists, name="Include the shared ones", exclusive_tags_include_shared=True)), diff=True)
 
     preview, applied, again, included = (outcome["result"] for outcome in outcomes)
     assert not any(result.get("failed") for result in (preview, applied, again, included)), run
