@@ -336,9 +336,12 @@ class BulkSync(object):
         unread = []
         for summary in candidates:
             entity = self.read[summary["identifier"]]
+            # None: disabled; not found: gone since the list, or disabled on a server that says so (older pages)
+            if isinstance(entity, errors.NotFoundError) or entity is None:
+                continue
             if isinstance(entity, errors.SeguraError):
                 unread.append((summary, entity))
-            elif entity is not None and self.owned_tag in entity["tags"]:  # None: already disabled
+            elif self.owned_tag in entity["tags"]:
                 found[ownership(summary, entity)].append(entity)
         if found[SHARED_TO_VIEW]:
             self._left_alone(found[SHARED_TO_VIEW], "shared with the API user to view only (ask their owners to "

@@ -403,6 +403,20 @@ def test_exclusive_tags_disable_only_the_api_users_own_items_and_name_the_shared
         "own": False, "carol's, to view": True, "bob's, to edit": False, "own, untagged": True}
 
 
+def test_an_exclusive_tag_whose_tagged_items_cannot_be_listed_fails_the_task(playbook, sim):
+    stray = seed_secret(sim, 1, tags=["platform"])
+    sim.control.fault("502", count=20, endpoint="list", item_kind="secrets")
+
+    outcomes, _run = run_items(playbook, sim, [{"name": "Apply", "api_secrets": [],
+                                                "exclusive_tags": {"api_secrets": "platform"}}])
+
+    result = outcomes[0]["result"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("1 of the API secrets failed: exclusive_tags.api_secrets 'platform' was not "
+                                    "applied: Segura's gateway answered 502")
+    assert stored(sim)["api_secrets"][stray]["active"] is True
+
+
 @pytest.mark.parametrize("removed, list_name", [("mysafe_api_secrets", "api_secrets"),
                                                 ("mysafe_passwords", "passwords"), ("mysafe_notes", "notes")])
 def test_a_task_naming_a_removed_bulk_module_fails_naming_mysafe_items_and_its_options(

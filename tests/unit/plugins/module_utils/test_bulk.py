@@ -287,3 +287,28 @@ def test_exclusive_tag_finds_tagged_secrets_with_one_filtered_list_and_reads_onl
         [("GET", "/api/mysafe/secretapi", (("tag", "owned"),))]
         + [("GET", "/api/mysafe/secretapi", ())] * 4          # the element's read and the three tagged secrets
         + [("POST", "/api/mysafe/secretapi/inactive", ())] * 3)
+
+
+def test_a_tagged_item_that_cannot_be_read_is_a_failure_not_skipped(bulk, mysafe_server):
+    unreadable = mysafe_server.add(**stored(1, tags="owned"))
+    for _attempt in range(8):  # more than the read and its retries
+        mysafe_server.fail_next("read", 502)
+
+    outcome = bulk([], owned_tag="owned")
+
+    [excluded] = outcome["excluded"]
+    assert (excluded["identifier"], excluded["failed"]) == (unreadable, True)
+    assert "502" in excluded["msg"] and outcome["summary"]["failed"] == 1
+    assert mysafe_server.writes == []
+
+
+def test_a_failed_list_of_tagged_items_fails_the_kind_saying_the_tag_was_not_applied(bulk, mysafe_server):
+    mysafe_server.add(**stored(1, tags="owned"))
+    for _attempt in range(8):
+        mysafe_server.fail_next("list", 502)
+
+    outcome = bulk([], owned_tag="owned")
+
+    [failure] = bulk.engines[-1].failures
+    assert failure.startswith("exclusive_tags.api_secrets 'owned' was not applied: ") and "502" in failure
+    assert outcome["excluded"] == [] and mysafe_server.writes == []
