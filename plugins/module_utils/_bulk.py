@@ -321,7 +321,8 @@ class BulkSync(object):
     def _left_alone(self, entities, why):
         shown = ", ".join("identifier %d (name %r)" % (e["identifier"], e["name"]) for e in entities)
         self.warnings.append("%s '%s' left alone %d tagged %s that no element names, %s: %s." % (
-            tag_option(self.kind), self.owned_tag, len(entities), self.kind.plural, why, shown))
+            tag_option(self.kind), self.owned_tag, len(entities),
+            self.kind.label if len(entities) == 1 else self.kind.plural, why, shown))
 
     def _exclusive(self, results):
         """Disable the API user's own active items with the exclusive tag that no element matched."""
@@ -347,10 +348,10 @@ class BulkSync(object):
             self._left_alone(found[SHARED_TO_VIEW], "shared with the API user to view only (ask their owners to "
                                                     "remove the tag)")
         if found[SHARED_TO_EDIT] and not self.include_shared:
-            self._left_alone(found[SHARED_TO_EDIT], "which a share lets edit: the API does not say whether they are "
-                                                    "shared with the API user by someone else or its own shared "
-                                                    "with editors (exclusive_tags_include_shared: true disables "
-                                                    "them too)")
+            self._left_alone(found[SHARED_TO_EDIT], "which a share lets edit, so each may be someone else's shared "
+                                                    "with the API user as well as its own shared with editors (the "
+                                                    "API does not tell; exclusive_tags_include_shared: true "
+                                                    "disables them too)")
         owned = found[OWN] + (found[SHARED_TO_EDIT] if self.include_shared else [])
 
         def disable(entity):

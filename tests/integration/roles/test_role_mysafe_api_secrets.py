@@ -412,7 +412,7 @@ def test_exclusive_tag_and_max_parallel_reach_the_module_task(playbook, sim):
     assert sim.control.counters()["endpoints"]["inactive"] == 1
     assert {name: secret["active"] for name, secret in by_name(sim).items()} == {
         "kept": True, "stray": False, "elsewhere": True, "bob's": True}
-    assert "left alone 1 tagged API secrets that no element names, which a share lets edit" in run.output
+    assert "left alone 1 tagged API secret that no element names, which a share lets edit" in run.output
 
     shared_too, run = run_role(playbook, dict(role_vars, mysafe_api_secrets_exclusive_tags_include_shared=True))
     assert run.rc == 0, run

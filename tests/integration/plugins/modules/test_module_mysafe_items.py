@@ -368,20 +368,20 @@ def test_exclusive_tags_disable_only_the_api_users_own_items_and_name_the_shared
         assert [e["identifier"] for e in result["passwords"]["excluded"]] == [passwords["own"]]
         assert summaries(result)["api_secrets"] == summary(unchanged=1, disabled=1)
     assert preview["warnings"] == applied["warnings"] == [
-        "exclusive_tags.api_secrets 'platform' left alone 1 tagged API secrets that no element names, shared with "
+        "exclusive_tags.api_secrets 'platform' left alone 1 tagged API secret that no element names, shared with "
         "the API user to view only (ask their owners to remove the tag): identifier %d (name 'svc 003')."
         % secrets["carol's, to view"],
         "exclusive_tags.api_secrets 'platform' left alone 3 tagged API secrets that no element names, which a share "
-        "lets edit: the API does not say whether they are shared with the API user by someone else or its own "
-        "shared with editors (exclusive_tags_include_shared: true disables them too): identifier %d (name "
+        "lets edit, so each may be someone else's shared with the API user as well as its own shared with editors "
+        "(the API does not tell; exclusive_tags_include_shared: true disables them too): identifier %d (name "
         "'svc 002'), identifier %d (name 'svc 004'), identifier %d (name 'svc 005')." % (
             secrets["bob's, to edit"], secrets["bob's, to devops"], secrets["own, to devops"]),
-        "exclusive_tags.passwords 'platform' left alone 1 tagged passwords that no element names, shared with the "
+        "exclusive_tags.passwords 'platform' left alone 1 tagged password that no element names, shared with the "
         "API user to view only (ask their owners to remove the tag): identifier %d (name 'viewed')."
         % passwords["carol's, to view"],
-        "exclusive_tags.passwords 'platform' left alone 1 tagged passwords that no element names, which a share "
-        "lets edit: the API does not say whether they are shared with the API user by someone else or its own "
-        "shared with editors (exclusive_tags_include_shared: true disables them too): identifier %d (name "
+        "exclusive_tags.passwords 'platform' left alone 1 tagged password that no element names, which a share "
+        "lets edit, so each may be someone else's shared with the API user as well as its own shared with editors "
+        "(the API does not tell; exclusive_tags_include_shared: true disables them too): identifier %d (name "
         "'edited')." % passwords["bob's, to edit"]]
     # API secrets: no unfiltered list (the element has its identifier), one list filtered by the tag, the
     # element's read and one read per tagged secret it does not name (five visible to alice); passwords: the

@@ -249,11 +249,11 @@ def test_exclusive_tag_warns_about_what_it_leaves_alone_the_same_in_check_mode(b
 
     preview, applied = (engine.warnings for engine in bulk.engines)
     assert preview == applied == [
-        "exclusive_tags.api_secrets 'owned' left alone 1 tagged API secrets that no element names, shared with the "
+        "exclusive_tags.api_secrets 'owned' left alone 1 tagged API secret that no element names, shared with the "
         "API user to view only (ask their owners to remove the tag): identifier %d (name 'theirs to view')." % viewed,
-        "exclusive_tags.api_secrets 'owned' left alone 1 tagged API secrets that no element names, which a share "
-        "lets edit: the API does not say whether they are shared with the API user by someone else or its own "
-        "shared with editors (exclusive_tags_include_shared: true disables them too): identifier %d (name "
+        "exclusive_tags.api_secrets 'owned' left alone 1 tagged API secret that no element names, which a share "
+        "lets edit, so each may be someone else's shared with the API user as well as its own shared with editors "
+        "(the API does not tell; exclusive_tags_include_shared: true disables them too): identifier %d (name "
         "'theirs to edit')." % editable]
 
 
