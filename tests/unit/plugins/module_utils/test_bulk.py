@@ -273,8 +273,7 @@ def test_include_shared_disables_the_shared_items_it_may_edit_but_never_a_view_o
     assert mysafe_server.secrets[viewed]["active"] is True
 
 
-def test_exclusive_tag_finds_tagged_secrets_with_one_filtered_list_and_reads_only_those(bulk, mysafe_server,
-                                                                                      fake_http):
+def test_exclusive_tag_finds_tagged_secrets_with_one_filtered_list_and_reads_only_those(bulk, mysafe_server, fake_http):
     for index in range(20):
         mysafe_server.add(**stored(index, tags="fleet"))
     tagged = [mysafe_server.add(**stored(index, tags="owned")) for index in range(20, 23)]
