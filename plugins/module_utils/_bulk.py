@@ -14,6 +14,10 @@
    starting point: the same rules as the single-item module (only changed fields sent,
    ambiguous writes settled by reading again). Every element is attempted; failures are
    reported per element.
+4. With an exclusive tag, the tagged items that no element matched are found in the list (or in
+   the list filtered by the tag, for kinds whose list does not carry tags), read once each, and
+   those :func:`ownership` finds to be the API user's own are disabled; the others are named
+   in a warning.
 """
 
 from __future__ import annotations
@@ -30,11 +34,31 @@ from ansible_collections.segura.pam.plugins.module_utils._validation import item
 READ_ALL_PER_ELEMENT = 2
 READ_ALL_SLACK = 10
 OPERATIONS = ("created", "updated", "enabled", "disabled", "unchanged")
+# What the list and read answers tell of who owns an item the API user sees (see ownership()).
+OWN, SHARED_TO_EDIT, SHARED_TO_VIEW = "own", "shared to edit", "shared to view"
 
 
 def tag_option(kind):
     """The option that gives the exclusive tag of ``kind``, as messages and diff headers name it."""
     return "exclusive_tags." + kind.results_key
+
+
+def ownership(summary, entity):
+    """OWN, SHARED_TO_EDIT or SHARED_TO_VIEW: what the API tells of an item the API user sees.
+
+    ``summary``: the item in the list answer; ``entity``: the item as read. The API names no
+    owner. Only the owner and the shares with ``can_edit`` may change an item, so an item the
+    API user may not write (``can_write`` false) is someone else's, shared with it to view;
+    one it may write that no share lets anyone edit can only be its own. One it may write that
+    a share lets edit may be someone else's, shared with the API user (or a group of it) to edit,
+    or its own, shared with editors: the API does not tell which, since it names neither the
+    API user nor its groups.
+    """
+    if not summary["can_write"]:
+        return SHARED_TO_VIEW
+    if any(share["can_edit"] for share in entity["users_allowed"] + entity["groups_allowed"]):
+        return SHARED_TO_EDIT
+    return OWN
 
 
 class Element(object):
@@ -140,21 +164,28 @@ def bulk_outcome(results, excluded):
 class BulkSync(object):
     """Apply ``elements`` (from :func:`prepare_lists`) of ``api.kind`` with ``max_parallel`` requests at once.
 
-    ``owned_tag``: the kind's tag from ``exclusive_tags``; the visible items that carry it and that no
-    element matched are disabled.
+    ``owned_tag``: the kind's tag from ``exclusive_tags``; the active items that carry it, that no
+    element matched and that are the API user's own are disabled. ``include_shared``: also those
+    a share lets it edit, which may be someone else's (see :func:`ownership`). Items shared with it
+    to view only are never disabled. The others are named in :attr:`warnings`.
     """
 
-    def __init__(self, api, elements, max_parallel=8, owned_tag=None, check_mode=False):
+    def __init__(self, api, elements, max_parallel=8, owned_tag=None, include_shared=False, check_mode=False):
         self.api = api
         self.kind = api.kind
         self.elements = elements
         self.workers = max(1, max_parallel)
         self.owned_tag = owned_tag
+        self.include_shared = include_shared
         self.check_mode = check_mode
         #: identifier -> entity, or None when it is disabled (it cannot be read then)
         self.read = {}
         self.visible = []
+        #: the typed error of the unfiltered list, when it failed
+        self.list_error = None
         self.warnings = []
+        #: what made the whole kind fail besides its elements (the list of the tagged items)
+        self.failures = []
 
     def _parallel(self, function, values):
         values = list(values)
@@ -184,10 +215,11 @@ class BulkSync(object):
     def resolve(self):
         """Give every element its (identifier, current entity); failures are kept on the element."""
         kind, elements = self.kind, self.elements
-        if any(e.by != "identifier" for e in elements) or self.owned_tag:
+        if any(e.by != "identifier" for e in elements) or (self.owned_tag and self._list_has_tags):
             try:
                 self.visible = self.api.list()
-            except errors.SeguraError as error:  # the elements that needed it fail with it
+            except errors.SeguraError as error:  # the elements and the exclusive tag that needed it fail with it
+                self.list_error = error
                 for element in elements:
                     if element.by != "identifier":
                         element.failure = error
@@ -273,21 +305,60 @@ class BulkSync(object):
                           identifier=element.located[0] if element.located else element.identifier)
         return result
 
-    def _exclusive(self, results):
-        """Disable every active item with the exclusive tag that no element matched."""
-        matched = {r["identifier"] for r in results if r["identifier"] is not None}
-        candidates = [s["identifier"] for s in self.visible if s["identifier"] not in matched]
-        if "tags" in self.kind.summary_fields:
-            candidates = [s["identifier"] for s in self.visible
-                          if s["identifier"] in candidates and self.owned_tag in s["tags"]]
-        self._read_all(candidates)
-        readable = self._readable()
-        extra = [i for i in candidates if i in readable and self.owned_tag in readable[i]["tags"]]
+    @property
+    def _list_has_tags(self):
+        return "tags" in self.kind.summary_fields
 
-        def disable(identifier):
+    def _tagged_summaries(self):
+        """The list summaries of the items that may carry the exclusive tag. A list without tags is
+        asked with the tag filter, whose matching is not documented as exact: reads confirm it."""
+        if self._list_has_tags:
+            if self.list_error is not None:
+                raise self.list_error
+            return [s for s in self.visible if self.owned_tag in s["tags"]]
+        return self.api.list(tag=self.owned_tag)
+
+    def _left_alone(self, entities, why):
+        shown = ", ".join("identifier %d (name %r)" % (e["identifier"], e["name"]) for e in entities)
+        self.warnings.append("%s '%s' left alone %d tagged %s that no element names, %s: %s." % (
+            tag_option(self.kind), self.owned_tag, len(entities),
+            self.kind.label if len(entities) == 1 else self.kind.plural, why, shown))
+
+    def _exclusive(self, results):
+        """Disable the API user's own active items with the exclusive tag that no element matched."""
+        matched = {r["identifier"] for r in results if r["identifier"] is not None}
+        try:
+            candidates = [s for s in self._tagged_summaries() if s["identifier"] not in matched]
+        except errors.SeguraError as error:
+            self.failures.append("%s '%s' was not applied: %s" % (tag_option(self.kind), self.owned_tag, error))
+            return []
+        self._read_all(s["identifier"] for s in candidates)
+        found = {OWN: [], SHARED_TO_EDIT: [], SHARED_TO_VIEW: []}
+        unread = []
+        for summary in candidates:
+            entity = self.read[summary["identifier"]]
+            # None: disabled; not found: gone since the list, or disabled on a server that says so (older pages)
+            if isinstance(entity, errors.NotFoundError) or entity is None:
+                continue
+            if isinstance(entity, errors.SeguraError):
+                unread.append((summary, entity))
+            elif self.owned_tag in entity["tags"]:
+                found[ownership(summary, entity)].append(entity)
+        if found[SHARED_TO_VIEW]:
+            self._left_alone(found[SHARED_TO_VIEW], "shared with the API user to view only (ask their owners to "
+                                                    "remove the tag)")
+        if found[SHARED_TO_EDIT] and not self.include_shared:
+            self._left_alone(found[SHARED_TO_EDIT], "which a share lets edit, so each may be someone else's shared "
+                                                    "with the API user as well as its own shared with editors (the "
+                                                    "API does not tell; exclusive_tags_include_shared: true "
+                                                    "disables them too)")
+        owned = found[OWN] + (found[SHARED_TO_EDIT] if self.include_shared else [])
+
+        def disable(entity):
+            identifier = entity["identifier"]
             sync = ItemSync(self.api, identifier=identifier, state="absent", check_mode=self.check_mode,
-                            located=(identifier, readable[identifier]))
-            result = {"identifier": identifier, "name": readable[identifier]["name"], "failed": False, "msg": ""}
+                            located=(identifier, entity))
+            result = {"identifier": identifier, "name": entity["name"], "failed": False, "msg": ""}
             try:
                 outcome = sync.run()
                 header = "identifier %d (%s %r)" % (identifier, tag_option(self.kind), self.owned_tag)
@@ -298,7 +369,9 @@ class BulkSync(object):
                 result.update(operation=None, changed=False, failed=True, msg=str(error))
             return result
 
-        return self._parallel(disable, extra)
+        failed_reads = [{"identifier": summary["identifier"], "name": summary["name"], "operation": None,
+                         "changed": False, "failed": True, "msg": str(error)} for summary, error in unread]
+        return failed_reads + self._parallel(disable, sorted(owned, key=lambda e: e["identifier"]))
 
     def run(self):
         """{changed, results, summary, diff list} — ``failed`` elements are counted, not raised."""
@@ -309,7 +382,7 @@ class BulkSync(object):
                 element.failure = error
         results = self._parallel(self._apply, self.elements)
         excluded = []
-        if self.owned_tag and self.visible:
+        if self.owned_tag:
             # an element selected by identifier is matched whatever happened to it afterwards
             unmatched = [element.describe() for element in self.elements
                          if element.failure is not None and element.by != "identifier"]

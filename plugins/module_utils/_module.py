@@ -205,6 +205,7 @@ def items_argument_spec():
     spec.update(
         exclusive_tags=dict(type="dict", options=dict((kind.results_key, dict(type="str", no_log=False))
                                                       for kind in KINDS.values())),
+        exclusive_tags_include_shared=dict(type="bool", default=False),
         max_parallel=dict(type="int", default=8),
     )
     return spec
@@ -237,17 +238,19 @@ def apply_items(module):
     result = {"changed": False, "diff": []}
     failures, done = [], {}
     for kind, elements, api in zip(kinds, prepared, apis):
-        outcome = bulk_outcome([], [])
+        outcome, kind_failures = bulk_outcome([], []), []
         if elements or tags[kind]:
             bulk = BulkSync(api, elements, max_parallel=max_parallel, owned_tag=tags[kind],
-                            check_mode=module.check_mode)
+                            include_shared=params["exclusive_tags_include_shared"], check_mode=module.check_mode)
             outcome = bulk.run()
             for warning in bulk.warnings:
                 module.warn(warning)
+            kind_failures = bulk.failures
         failed = ["%s: %s" % (element.describe(), element_result["msg"])
                   for element, element_result in zip(elements, outcome["results"]) if element_result["failed"]]
         failed += ["identifier %d: %s" % (excluded["identifier"], excluded["msg"])
                    for excluded in outcome["excluded"] if excluded["failed"]]
+        failed += kind_failures
         if failed:
             failures.append("%d of the %s failed: %s" % (len(failed), kind.plural, "; ".join(failed)))
         result["changed"] = result["changed"] or outcome["changed"]

@@ -312,18 +312,24 @@ options:
   # END generated
   exclusive_tags:
     description:
-      - Per kind, the tag that marks the items this task owns. Every active item of that kind visible to the API
-        user that carries the tag and matches no element of its list is disabled (and reported in check mode), so
-        that the list is the whole truth about that tag.
+      - Per kind, the tag that marks the items this task owns. Every active item of that kind that the API user
+        owns, that carries the tag and that matches no element of its list is disabled (and reported in check
+        mode, which finds exactly the same items), so that the list is the whole truth about that tag.
+      - The API names no owner. An item counts as the API user's own when it may change it (C(can_write) in the
+        list) and no share (C(users_allowed), C(groups_allowed)) lets anyone edit it, since only the owner and
+        such shares may. The other tagged items are left alone and named in a warning, never a failure; they are
+        those shared with the API user to view only, and those a share lets edit, which may be someone else's shared
+        with the API user or its own shared with editors (see O(exclusive_tags_include_shared)).
       - A kind left out (or null) disables nothing. An empty or blank tag fails the task before any request.
       - When an element of a kind could not be matched (an ambiguous name or code, a failed list), nothing of that
         kind is disabled and a warning says why.
+      - Each tagged item that no element names costs one read; the passwords and notes carrying the tag are found
+        in the list that resolves the elements, the API secrets with one list filtered by the tag (their list does
+        not carry tags).
     type: dict
     suboptions:
       api_secrets:
-        description:
-          - Tag of the API secrets this task owns.
-          - Reading the tags of the other visible secrets costs one read each, since the list does not carry tags.
+        description: Tag of the API secrets this task owns.
         type: str
       passwords:
         description: Tag of the passwords this task owns.
@@ -331,6 +337,14 @@ options:
       notes:
         description: Tag of the notes this task owns.
         type: str
+  exclusive_tags_include_shared:
+    description:
+      - Also disable, for O(exclusive_tags), the tagged items that a share lets edit (C(can_edit) in
+        C(users_allowed) or C(groups_allowed)) and that the API user may edit. These are items of other owners shared with
+        it to edit, as well as its own shared with editors, which the API does not tell apart.
+      - Items shared with the API user to view only are never disabled, whatever this says.
+    type: bool
+    default: false
   max_parallel:
     description: How many requests are sent at the same time, over one kept-alive connection pool.
     type: int
@@ -395,7 +409,8 @@ api_secrets:
     excluded:
       description:
         - The secrets disabled because they carry O(exclusive_tags.api_secrets) and match no element, with
-          C(identifier), C(name), C(operation), C(changed), C(failed) and C(msg).
+          C(identifier), C(name), C(operation), C(changed), C(failed) and C(msg); also, as failed, a tagged secret
+          that could not be read. The ones left alone are named in the task's warnings, not here.
       type: list
       elements: dict
       returned: always

@@ -1,10 +1,14 @@
 """The segura.pam.mysafe_api_secrets role, applied the way a user would: lists of secrets,
 passwords and notes in play vars, the summary facts (also in a rescue), check mode, bad input,
-what it costs the server, and that it is one module task."""
+what it costs the server, that it is one module task, and that its connection variable cannot
+send credentials from elsewhere to a server it names."""
 
 import json
 
+import pytest
 import requests
+
+from simulator.control import SimulatorProcess
 
 SECRETS_PATH = "/api/mysafe/secretapi"
 SUMMARY_KEYS = ("created", "updated", "enabled", "unchanged", "disabled")
@@ -395,6 +399,8 @@ def test_exclusive_tag_and_max_parallel_reach_the_module_task(playbook, sim):
     for name, tags in (("kept", "platform"), ("stray", "platform,extra"), ("elsewhere", "other")):
         seeder.create(name=name, url="https://%s.example.com" % name, client_id=name,
                       client_secret="seed-%s-Nb30" % name, tags=tags)
+    sim.control.seed("secrets", owner="bob", name="bob's", url="https://bob.example.com", client_id="bob",
+                     tags="platform", users_allowed=[{"username": "alice", "can_edit": True}])
     secrets = [{"name": "kept", "tags": ["platform"]}]
     role_vars = {"mysafe_api_secrets": secrets, "mysafe_api_secrets_exclusive_tags": {"api_secrets": "platform"},
                  "mysafe_api_secrets_max_parallel": 2}
@@ -405,7 +411,13 @@ def test_exclusive_tag_and_max_parallel_reach_the_module_task(playbook, sim):
     assert applied["api_secrets"] == summary(unchanged=1, disabled=1)
     assert sim.control.counters()["endpoints"]["inactive"] == 1
     assert {name: secret["active"] for name, secret in by_name(sim).items()} == {
-        "kept": True, "stray": False, "elsewhere": True}
+        "kept": True, "stray": False, "elsewhere": True, "bob's": True}
+    assert "left alone 1 tagged API secret that no element names, which a share lets edit" in run.output
+
+    shared_too, run = run_role(playbook, dict(role_vars, mysafe_api_secrets_exclusive_tags_include_shared=True))
+    assert run.rc == 0, run
+    assert shared_too["api_secrets"] == summary(unchanged=1, disabled=1)
+    assert by_name(sim)["bob's"]["active"] is False
 
     refused, invalid = run_role(playbook, dict(role_vars, mysafe_api_secrets_max_parallel=0))
     assert invalid.rc != 0 and refused is None
@@ -490,3 +502,45 @@ def test_an_exclusive_tag_alone_runs_the_task_and_empty_lists_skip_it(playbook, 
     assert skipped == {"api_secrets": summary(), "passwords": summary(), "notes": summary()}
     assert sim.control.counters()["total"] == 0
     assert "skipping: [localhost]" in run.stdout
+
+
+@pytest.fixture
+def rogue(sim, tmp_path):
+    """A second simulator with the same users, trusted through the same CA: any request it sees is a leak."""
+    with SimulatorProcess(tmp_path / "rogue", ca=sim.pki) as process:
+        yield process
+
+
+@pytest.mark.parametrize("where", ["host_vars", "extra_vars"])
+def test_a_connection_variable_cannot_send_environment_credentials_elsewhere(playbook, sim, rogue, where):
+    steering = {"mysafe_api_secrets_connection": {"segura_url": rogue.url, "segura_token_cache": False}}
+    secrets = [{"name": "probe", "url": "https://probe.example.com", "client_id": "p", "client_secret": "probe-Rg55"}]
+    run_options = {"extra_vars": steering} if where == "extra_vars" else {}
+    if where == "host_vars":
+        (playbook.workdir / "host_vars").mkdir()
+        (playbook.workdir / "host_vars" / "localhost.yml").write_text(json.dumps(steering))
+
+    applied, run = run_role(playbook, {"mysafe_api_secrets": secrets}, **run_options)
+
+    assert run.rc != 0 and applied is None
+    assert rogue.control.counters()["total"] == 0
+    assert sim.control.counters()["total"] == 0
+    assert ("mysafe_api_secrets_connection sets segura_url but no credentials: the role sends none from the "
+            "environment (SEGURA_*, an AWX credential) or the module_defaults of the play to a server, proxy "
+            "or CA that a variable names.") in run.output
+    assert "probe-Rg55" not in run.output
+
+
+def test_credentials_given_with_the_url_go_there_and_no_other_credential_joins_them(playbook, sim, rogue):
+    # The variable's own token goes to the variable's server; the client ID and secret of the
+    # environment must not follow it there when that token is refused.
+    own = {"segura_url": rogue.url, "segura_token": "the-variables-own-token-Rg55", "segura_token_cache": False}
+
+    applied, run = run_role(playbook, {"mysafe_api_secrets": [{"name": "probe", "notes": "x"}],
+                                       "mysafe_api_secrets_connection": own})
+
+    assert run.rc != 0 and applied is None
+    assert "Segura rejected segura_token" in run.output
+    assert rogue.control.counters()["endpoints"]["list"] == 1
+    assert rogue.control.counters()["token"] == 0
+    assert sim.control.counters()["total"] == 0

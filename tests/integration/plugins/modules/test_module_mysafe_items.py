@@ -16,7 +16,7 @@ MASK = "********"
 OPERATIONS = ("created", "updated", "enabled", "disabled", "unchanged")
 LISTS = ("api_secrets", "passwords", "notes")
 # Options of mysafe_items besides its lists, and task keywords a step may set.
-TASK_OPTIONS = ("max_parallel", "exclusive_tags")
+TASK_OPTIONS = ("max_parallel", "exclusive_tags", "exclusive_tags_include_shared")
 TASK_KEYWORDS = ("check_mode", "diff")
 COST_KEYS = ("total", "token", "list", "read", "create", "update", "inactive", "active", "writes")
 NO_CACHE = {"SEGURA_TOKEN_CACHE": "false"}  # so that the token counter shows every client
@@ -89,6 +89,12 @@ def run_items(playbook, sim, steps, **options):
         after = cost(outcome.pop("counters"))
         outcome["cost"], before = spent(before, after), after
     return outcomes, run
+
+
+def previewed_applied_again(step, *then):
+    """``step`` in check mode, applied, applied again; then the steps ``then``."""
+    return [dict(step, name="Preview", check_mode=True), dict(step, name="Apply"),
+            dict(step, name="Apply again")] + list(then)
 
 
 def of_list(result, name):
@@ -305,11 +311,7 @@ def test_exclusive_tags_disable_the_unlisted_tagged_items_of_their_own_kind_only
     lists = {"api_secrets": [secret(0, tags=["platform"])], "passwords": [],
              "exclusive_tags": {"api_secrets": "platform", "passwords": "platform"}}
 
-    outcomes, run = run_items(playbook, sim, [
-        dict(lists, name="Preview", check_mode=True),
-        dict(lists, name="Apply"),
-        dict(lists, name="Apply again"),
-    ], diff=True)
+    outcomes, run = run_items(playbook, sim, previewed_applied_again(lists), diff=True)
 
     preview, applied, again = (outcome["result"] for outcome in outcomes)
     for result in (preview, applied):
@@ -330,6 +332,89 @@ def test_exclusive_tags_disable_the_unlisted_tagged_items_of_their_own_kind_only
         stray_password: False, other_password: True}
     assert records["notes"][untagged_kind]["active"] is True
     assert "identifier %d (exclusive_tags.passwords 'platform')" % stray_password in run.stdout
+
+
+def test_exclusive_tags_disable_only_the_api_users_own_items_and_name_the_shared_ones(playbook, sim):
+    """alice is the API user. Of the tagged items no element names, only her own that no share lets edit
+    are hers beyond doubt; the others are left alone and named, the view-only ones even on purpose."""
+    to_edit, to_view = [{"username": "alice", "can_edit": True}], [{"username": "alice", "can_edit": False}]
+    team_edits = {"groups_allowed": [{"name": "devops", "can_edit": True}]}  # alice is in devops
+    secrets = {
+        "kept": seed_secret(sim, 0, tags=["platform"]),
+        "own": seed_secret(sim, 1, tags=["platform"]),
+        "bob's, to edit": seed_secret(sim, 2, owner="bob", tags=["platform"], users_allowed=to_edit),
+        "carol's, to view": seed_secret(sim, 3, owner="carol", tags=["platform"], users_allowed=to_view),
+        "bob's, to devops": seed_secret(sim, 4, owner="bob", tags=["platform"], **team_edits),
+        "own, to devops": seed_secret(sim, 5, tags=["platform"], **team_edits),
+        "dave's, unshared": seed_secret(sim, 6, owner="dave", tags=["platform"]),
+        "bob's, untagged": seed_secret(sim, 7, owner="bob", tags=["other"], users_allowed=to_edit),
+    }
+    passwords = {
+        "own": seed_password(sim, "own", tags=["platform"]),
+        "carol's, to view": seed_password(sim, "viewed", owner="carol", tags=["platform"], users_allowed=to_view),
+        "bob's, to edit": seed_password(sim, "edited", owner="bob", tags=["platform"], users_allowed=to_edit),
+        "own, untagged": seed_password(sim, "untagged", tags=["other"]),
+    }
+    lists = {"api_secrets": [{"identifier": secrets["kept"], "tags": ["platform"]}], "passwords": [],
+             "exclusive_tags": {"api_secrets": "platform", "passwords": "platform"}}
+
+    outcomes, run = run_items(playbook, sim, previewed_applied_again(
+        lists, dict(lists, name="Include the shared ones", exclusive_tags_include_shared=True)), diff=True)
+
+    preview, applied, again, included = (outcome["result"] for outcome in outcomes)
+    assert not any(result.get("failed") for result in (preview, applied, again, included)), run
+    for result in (preview, applied):
+        assert [e["identifier"] for e in result["api_secrets"]["excluded"]] == [secrets["own"]]
+        assert [e["identifier"] for e in result["passwords"]["excluded"]] == [passwords["own"]]
+        assert summaries(result)["api_secrets"] == summary(unchanged=1, disabled=1)
+    assert preview["warnings"] == applied["warnings"] == [
+        "exclusive_tags.api_secrets 'platform' left alone 1 tagged API secret that no element names, shared with "
+        "the API user to view only (ask their owners to remove the tag): identifier %d (name 'svc 003')."
+        % secrets["carol's, to view"],
+        "exclusive_tags.api_secrets 'platform' left alone 3 tagged API secrets that no element names, which a share "
+        "lets edit, so each may be someone else's shared with the API user as well as its own shared with editors "
+        "(the API does not tell; exclusive_tags_include_shared: true disables them too): identifier %d (name "
+        "'svc 002'), identifier %d (name 'svc 004'), identifier %d (name 'svc 005')." % (
+            secrets["bob's, to edit"], secrets["bob's, to devops"], secrets["own, to devops"]),
+        "exclusive_tags.passwords 'platform' left alone 1 tagged password that no element names, shared with the "
+        "API user to view only (ask their owners to remove the tag): identifier %d (name 'viewed')."
+        % passwords["carol's, to view"],
+        "exclusive_tags.passwords 'platform' left alone 1 tagged password that no element names, which a share "
+        "lets edit, so each may be someone else's shared with the API user as well as its own shared with editors "
+        "(the API does not tell; exclusive_tags_include_shared: true disables them too): identifier %d (name "
+        "'edited')." % passwords["bob's, to edit"]]
+    # API secrets: no unfiltered list (the element has its identifier), one list filtered by the tag, the
+    # element's read and one read per tagged secret it does not name (five visible to alice); passwords: the
+    # list, which carries the tags, and one read per tagged one (three).
+    assert (outcomes[0]["cost"]["list"], outcomes[0]["cost"]["read"], outcomes[0]["cost"]["writes"]) == (2, 6 + 3, 0)
+    assert outcomes[1]["cost"]["inactive"] == 2 and outcomes[1]["cost"]["writes"] == 2
+    assert again["api_secrets"]["excluded"] == again["passwords"]["excluded"] == []
+    assert outcomes[2]["cost"]["writes"] == 0 and len(again["warnings"]) == 4
+
+    assert [e["identifier"] for e in included["api_secrets"]["excluded"]] == [
+        secrets["bob's, to edit"], secrets["bob's, to devops"], secrets["own, to devops"]]
+    assert [e["identifier"] for e in included["passwords"]["excluded"]] == [passwords["bob's, to edit"]]
+    assert included["warnings"] == [preview["warnings"][0], preview["warnings"][2]]  # view-only: never
+    records = stored(sim)
+    assert {name: records["api_secrets"][identifier]["active"] for name, identifier in secrets.items()} == {
+        "kept": True, "own": False, "bob's, to edit": False, "carol's, to view": True, "bob's, to devops": False,
+        "own, to devops": False, "dave's, unshared": True, "bob's, untagged": True}
+    assert {name: records["passwords"][identifier]["active"] for name, identifier in passwords.items()} == {
+        "own": False, "carol's, to view": True, "bob's, to edit": False, "own, untagged": True}
+
+
+def test_an_exclusive_tag_whose_tagged_items_cannot_be_listed_fails_the_task(playbook, sim):
+    stray = seed_secret(sim, 1, tags=["platform"])
+    sim.control.fault("502", count=20, endpoint="list", item_kind="secrets")
+
+    outcomes, _run = run_items(playbook, sim, [{"name": "Apply", "api_secrets": [],
+                                                "exclusive_tags": {"api_secrets": "platform"}}])
+
+    result = outcomes[0]["result"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("1 of the API secrets failed: exclusive_tags.api_secrets 'platform' was not "
+                                    "applied: Segura's gateway answered 502")
+    assert stored(sim)["api_secrets"][stray]["active"] is True
 
 
 @pytest.mark.parametrize("removed, list_name", [("mysafe_api_secrets", "api_secrets"),

@@ -4,6 +4,7 @@ Against the in-memory MySafe of tests/unit/conftest.py; requests are counted on 
 """
 
 import pytest
+from simulator import segura_sim
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MASK, MySafeApi
@@ -34,14 +35,16 @@ def as_element(index, **fields):
 
 @pytest.fixture
 def bulk(make_client, mysafe_server):
-    """``bulk(items, **options)``: a BulkSync run; returns (outcome, the fake session's API requests)."""
+    """``bulk(items, **options)``: a BulkSync run; returns its outcome. ``bulk.engines``: every BulkSync run."""
     client = make_client()
 
     def run(items, **options):
         [elements] = prepare_lists([(API_SECRET, items)])
         engine = BulkSync(MySafeApi(client, API_SECRET), elements, **options)
+        run.engines.append(engine)
         return engine.run()
 
+    run.engines = []
     return run
 
 
@@ -204,3 +207,107 @@ def test_exclusive_tag_disables_the_tagged_secrets_no_element_names(bulk, mysafe
     applied = bulk([as_element(1, tags=["owned"])], owned_tag="owned")
     assert applied["summary"]["disabled"] == 1
     assert mysafe_server.secrets[stray]["active"] is False and mysafe_server.secrets[other]["active"] is True
+
+
+def shared_with_the_api_user(mysafe_server, owner, can_edit, **fields):
+    """An API secret of ``owner`` shared with the API user (``can_edit`` or view only); its identifier."""
+    status, answer = mysafe_server.sim.seed(segura_sim.KINDS_BY_PLURAL["secrets"], dict(
+        stored(0, identifier_code="", **fields), owner=owner,
+        users_allowed=[{"username": mysafe_server.USER, "can_edit": can_edit}]))
+    assert status == 200, answer
+    return answer["identifier"]
+
+
+def exclusive_run(bulk, **options):
+    """The same exclusive run previewed, then applied: (preview, applied) outcomes."""
+    return (bulk([], owned_tag="owned", check_mode=True, **options), bulk([], owned_tag="owned", **options))
+
+
+def test_exclusive_tag_leaves_items_shared_by_others_alone_and_names_them(bulk, mysafe_server, fake_http):
+    own = mysafe_server.add(**stored(1, name="mine", tags="owned"))
+    editable = shared_with_the_api_user(mysafe_server, "colleague-1", True, name="theirs to edit", tags="owned")
+    viewed = shared_with_the_api_user(mysafe_server, "colleague-2", False, name="theirs to view", tags="owned")
+    untagged = shared_with_the_api_user(mysafe_server, "colleague-3", True, name="untagged", tags="other")
+
+    preview, applied = exclusive_run(bulk)
+
+    for outcome in (preview, applied):
+        assert [(e["identifier"], e["operation"], e["failed"]) for e in outcome["excluded"]] == [
+            (own, "disabled", False)]
+        assert outcome["summary"]["failed"] == 0  # a view-only item is no failure
+    assert {i: record["active"] for i, record in mysafe_server.secrets.items()} == {
+        own: False, editable: True, viewed: True, untagged: True}
+    assert [write[:2] for write in mysafe_server.writes] == [("inactive", own)]
+
+
+def test_exclusive_tag_warns_about_what_it_leaves_alone_the_same_in_check_mode(bulk, mysafe_server):
+    mysafe_server.add(**stored(1, name="mine", tags="owned"))
+    editable = shared_with_the_api_user(mysafe_server, "colleague-1", True, name="theirs to edit", tags="owned")
+    viewed = shared_with_the_api_user(mysafe_server, "colleague-2", False, name="theirs to view", tags="owned")
+
+    exclusive_run(bulk)
+
+    preview, applied = (engine.warnings for engine in bulk.engines)
+    assert preview == applied == [
+        "exclusive_tags.api_secrets 'owned' left alone 1 tagged API secret that no element names, shared with the "
+        "API user to view only (ask their owners to remove the tag): identifier %d (name 'theirs to view')." % viewed,
+        "exclusive_tags.api_secrets 'owned' left alone 1 tagged API secret that no element names, which a share "
+        "lets edit, so each may be someone else's shared with the API user as well as its own shared with editors "
+        "(the API does not tell; exclusive_tags_include_shared: true disables them too): identifier %d (name "
+        "'theirs to edit')." % editable]
+
+
+def test_include_shared_disables_the_shared_items_it_may_edit_but_never_a_view_only_one(bulk, mysafe_server):
+    own = mysafe_server.add(**stored(1, tags="owned"))
+    editable = shared_with_the_api_user(mysafe_server, "colleague-1", True, name="theirs to edit", tags="owned")
+    viewed = shared_with_the_api_user(mysafe_server, "colleague-2", False, name="theirs to view", tags="owned")
+    # its own, shared with an editor: the API cannot tell it from one shared with it to edit
+    own_with_editor = mysafe_server.add(**stored(3, tags="owned", users_allowed=[
+        {"username": "colleague-3", "can_edit": True}]))
+
+    preview, applied = exclusive_run(bulk, include_shared=True)
+
+    for outcome in (preview, applied):
+        assert [e["identifier"] for e in outcome["excluded"]] == [own, editable, own_with_editor]
+        assert outcome["summary"] == dict(outcome["summary"], disabled=3, failed=0)
+    assert mysafe_server.secrets[viewed]["active"] is True
+
+
+def test_exclusive_tag_finds_tagged_secrets_with_one_filtered_list_and_reads_only_those(bulk, mysafe_server, fake_http):
+    for index in range(20):
+        mysafe_server.add(**stored(index, tags="fleet"))
+    tagged = [mysafe_server.add(**stored(index, tags="owned")) for index in range(20, 23)]
+    kept = mysafe_server.add(**stored(23, tags="owned"))
+
+    outcome = bulk([element(identifier=kept, tags=["owned"])], owned_tag="owned")
+
+    assert [e["identifier"] for e in outcome["excluded"]] == tagged[:3]
+    assert sorted(api_calls(fake_http)) == sorted(
+        [("GET", "/api/mysafe/secretapi", (("tag", "owned"),))]
+        + [("GET", "/api/mysafe/secretapi", ())] * 4          # the element's read and the three tagged secrets
+        + [("POST", "/api/mysafe/secretapi/inactive", ())] * 3)
+
+
+def test_a_tagged_item_that_cannot_be_read_is_a_failure_not_skipped(bulk, mysafe_server):
+    unreadable = mysafe_server.add(**stored(1, tags="owned"))
+    for _attempt in range(8):  # more than the read and its retries
+        mysafe_server.fail_next("read", 502)
+
+    outcome = bulk([], owned_tag="owned")
+
+    [excluded] = outcome["excluded"]
+    assert (excluded["identifier"], excluded["failed"]) == (unreadable, True)
+    assert "502" in excluded["msg"] and outcome["summary"]["failed"] == 1
+    assert mysafe_server.writes == []
+
+
+def test_a_failed_list_of_tagged_items_fails_the_kind_saying_the_tag_was_not_applied(bulk, mysafe_server):
+    mysafe_server.add(**stored(1, tags="owned"))
+    for _attempt in range(8):
+        mysafe_server.fail_next("list", 502)
+
+    outcome = bulk([], owned_tag="owned")
+
+    [failure] = bulk.engines[-1].failures
+    assert failure.startswith("exclusive_tags.api_secrets 'owned' was not applied: ") and "502" in failure
+    assert outcome["excluded"] == [] and mysafe_server.writes == []
