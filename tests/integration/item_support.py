@@ -15,11 +15,11 @@ def _row(kind):
     return ROWS[kind] if isinstance(kind, str) else kind
 
 
-def seed(sim, kind, owner="alice", active=True, **fields):
+def seed(sim, kind, owner="alice", active=True, sample=True, **fields):
     """Store one item of ``kind`` (a row or its name) as ``owner``, uncounted: the kind's sample
-    with ``fields`` over it; returns its identifier."""
+    with ``fields`` over it (``sample=False``: ``fields`` alone); returns its identifier."""
     row = _row(kind)
-    return sim.control.seed(row.sim_name, owner=owner, active=active, **dict(row.sample, **fields))
+    return sim.control.seed(row.sim_name, owner=owner, active=active, **dict(row.sample if sample else {}, **fields))
 
 
 def stored(sim, kind):

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from item_support import assert_not_shown, seed, stored as stored_items
+from kinds import ROWS
+
 MASK = "********"
 OPERATIONS = ("created", "updated", "enabled", "disabled", "unchanged")
 LISTS = ("api_secrets", "passwords", "notes")
@@ -112,21 +115,13 @@ def operations(result):
     return [item["operation"] for item in result["results"]]
 
 
-def no_leak(run, values):
-    """None of ``values`` anywhere in what the run printed or logged."""
-    leaked = [value for value in values if value in run.output]
-    assert not leaked, "secret values in the output: %s" % leaked
-
-
 def diff_headers(result):
     return [diff["before_header"] for diff in result["diff"]]
 
 
 def stored(sim):
-    """identifier -> item, per kind."""
-    return {name: {item["identifier"]: item for item in items}
-            for name, items in (("api_secrets", sim.control.secrets()), ("passwords", sim.control.passwords()),
-                                ("notes", sim.control.notes()))}
+    """identifier -> item, per list."""
+    return {row.results_key: stored_items(sim, row) for row in ROWS.values()}
 
 
 def secret(index, prefix="svc", **fields):
@@ -145,9 +140,9 @@ def note(name, **fields):
     return dict({"name": name, "note": "%s note text Yv26" % name, "tags": ["fleet"]}, **fields)
 
 
-def seeded(sim, kind, values, owner, active):
-    values["tags"] = ",".join(values["tags"])
-    return sim.control.seed(kind, owner=owner, active=active, **values)
+def seeded(sim, sim_name, values, owner, active):
+    row = next(row for row in ROWS.values() if row.sim_name == sim_name)
+    return seed(sim, row, owner=owner, active=active, sample=False, **dict(values, tags=",".join(values["tags"])))
 
 
 def seed_secret(sim, index, prefix="svc", owner="alice", active=True, **fields):
@@ -194,7 +189,7 @@ def test_three_kinds_created_in_one_task_with_one_token_then_rerun_without_a_wri
                                           "notes": summary(unchanged=2)}
     assert (again["cost"]["token"], again["cost"]["writes"]) == (1, 0)
     assert all(again["result"][name]["excluded"] == [] for name in LISTS)
-    no_leak(run, [element.get("client_secret") or element.get("password") or element.get("note")
+    assert_not_shown(run.output, [element.get("client_secret") or element.get("password") or element.get("note")
                   for elements in lists.values() for element in elements] + ["JBSWY3DPEHPK3PXP"])
 
 
@@ -246,7 +241,7 @@ def test_check_mode_writes_nothing_and_diff_mode_heads_each_element_with_its_lis
                                 "notes": summary(unchanged=2)}
     assert again["diff"] == [] and outcomes[2]["cost"]["writes"] == 0
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.stdout  # -vvvv printed the (masked) arguments
-    no_leak(run, ["canary-rotated-Ub38", "canary-new-Ub38", "canary-password-Ub38", "canary-note-Ub38",
+    assert_not_shown(run.output, ["canary-rotated-Ub38", "canary-new-Ub38", "canary-password-Ub38", "canary-note-Ub38",
                   "svc-secret-001-Kq7", "web-password-Lr58"])
 
 
@@ -273,7 +268,7 @@ def test_invalid_elements_of_every_list_fail_together_before_any_request(playboo
     assert messages[1].startswith("Option exclusive_tags.notes is empty.")
     assert "Option max_parallel must be at least 1, got 0" in messages[2]
     assert [outcome["cost"]["total"] for outcome in outcomes] == [0, 0, 0]  # not even a token
-    no_leak(run, [canary])
+    assert_not_shown(run.output, [canary])
 
 
 def test_a_failing_element_of_one_kind_fails_the_task_after_every_other_element_was_applied(playbook, sim):
@@ -299,7 +294,7 @@ def test_a_failing_element_of_one_kind_fails_the_task_after_every_other_element_
     assert [r["name"] for r in records["passwords"].values()] == ["db"]
     assert [r["name"] for r in records["notes"].values()] == ["runbook"]
     assert records["api_secrets"][hidden]["notes"] == ""
-    no_leak(run, ["canary-lost-Pm15", "db-password-Lr58", "runbook note text Yv26"])
+    assert_not_shown(run.output, ["canary-lost-Pm15", "db-password-Lr58", "runbook note text Yv26"])
 
 
 def test_exclusive_tags_disable_the_unlisted_tagged_items_of_their_own_kind_only(playbook, sim):
@@ -520,7 +515,7 @@ def test_api_secrets_a_hundred_secrets_created_then_rerun_by_code_and_by_name_wi
     # 1 list to count what is visible + 1 filtered list per code; 3 reads + 1 after the update
     assert few["cost"] == dict(dict.fromkeys(COST_KEYS, 0), total=9, list=4, read=4, update=1, writes=1)
     assert stored(sim)["api_secrets"][few["result"]["api_secrets"]["results"][2]["identifier"]]["notes"] == "moved"
-    no_leak(run, [e["client_secret"] for e in fleet])
+    assert_not_shown(run.output, [e["client_secret"] for e in fleet])
 
 
 def test_api_secrets_check_mode_then_diff_mode_tell_the_truth_and_never_show_a_secret(playbook, sim):
@@ -587,7 +582,7 @@ def test_api_secrets_check_mode_then_diff_mode_tell_the_truth_and_never_show_a_s
     assert outcomes[2]["cost"]["writes"] == 0
 
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.stdout  # -vvvv printed the (masked) arguments
-    no_leak(run, [element["client_secret"] for element in items if "client_secret" in element])
+    assert_not_shown(run.output, [element["client_secret"] for element in items if "client_secret" in element])
 
 
 def test_api_secrets_invalid_elements_fail_the_task_by_index_and_selector_before_any_request(playbook, sim):
@@ -623,7 +618,7 @@ def test_api_secrets_invalid_elements_fail_the_task_by_index_and_selector_before
     assert "Option exclusive_tags.api_secrets is empty" in messages[2]
     assert "forty-two" in messages[3] and "cannot be converted to an int" in messages[3]
     assert [outcome["cost"]["total"] for outcome in outcomes] == [0, 0, 0, 0]  # not even a token
-    no_leak(run, [canary])
+    assert_not_shown(run.output, [canary])
 
 
 def test_api_secrets_every_element_is_attempted_and_the_failures_are_listed_at_the_end(playbook, sim):
@@ -667,7 +662,7 @@ def test_api_secrets_every_element_is_attempted_and_the_failures_are_listed_at_t
     assert result["excluded"] == [] and records[unlisted]["active"] is True
     assert ("exclusive_tags.api_secrets 'platform' was not applied: api_secrets[3] (name 'twin') could not be matched to an API "
             "secret.") in result["warnings"]
-    no_leak(run, canaries)
+    assert_not_shown(run.output, canaries)
 
 
 def test_api_secrets_exclusive_tag_disables_the_unlisted_tagged_secrets_and_nothing_else(playbook, sim):
@@ -782,7 +777,7 @@ def test_passwords_create_update_enable_disable_previewed_diffed_then_unchanged_
     assert again["summary"] == summary(unchanged=5) and again["changed"] is False and again["diff"] == []
     assert outcomes[2]["cost"]["writes"] == 0
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.stdout
-    no_leak(run, [SEED, NEW_SEED, SEED.lower()[:8], "canary-rotated-Fk31oz", "canary-created-Tb62ku",
+    assert_not_shown(run.output, [SEED, NEW_SEED, SEED.lower()[:8], "canary-rotated-Fk31oz", "canary-created-Tb62ku",
                   "steady-password-Lr58", "web-password-Lr58"])
 
 
@@ -831,7 +826,7 @@ def test_passwords_bad_elements_fail_before_any_request_and_good_ones_survive_fa
     records = stored(sim)["passwords"]
     assert records[edited]["notes"] == "edited" and records[hidden]["notes"] == ""
     assert records[neighbours["results"][0]["identifier"]]["password"] == canary
-    no_leak(run, [canary, "canary-seed-0189"])
+    assert_not_shown(run.output, [canary, "canary-seed-0189"])
 
 
 def test_passwords_exclusive_tag_disables_only_the_unlisted_passwords_with_that_tag(playbook, sim):
@@ -909,7 +904,7 @@ def test_notes_create_update_enable_disable_previewed_diffed_then_unchanged_with
     assert again["summary"] == summary(unchanged=5) and again["changed"] is False and again["diff"] == []
     assert outcomes[2]["cost"]["writes"] == 0
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.stdout
-    no_leak(run, ["canary-rewritten-Qa17ns", "canary-created-Ep85wt", "steady note text Yv26",
+    assert_not_shown(run.output, ["canary-rewritten-Qa17ns", "canary-created-Ep85wt", "steady note text Yv26",
                   "runbook note text Yv26"])
 
 
@@ -957,7 +952,7 @@ def test_notes_bad_elements_fail_before_any_request_and_good_ones_survive_failin
     records = stored(sim)["notes"]
     assert records[neighbours["results"][3]["identifier"]]["note"] == "canary-new-Gc53"
     assert records[viewed]["note"] == "viewed note text Yv26"
-    no_leak(run, ["canary-too-long-Gc53", "canary-nameless-Gc53", "canary-twice-Gc53", "canary-hidden-Gc53",
+    assert_not_shown(run.output, ["canary-too-long-Gc53", "canary-nameless-Gc53", "canary-twice-Gc53", "canary-hidden-Gc53",
                   "canary-twin-Gc53", "canary-viewed-Gc53", "canary-new-Gc53"])
 
 
@@ -985,4 +980,4 @@ def test_notes_exclusive_tag_disables_only_the_unlisted_notes_with_that_tag(play
     assert again["excluded"] == [] and again["changed"] is False and outcomes[2]["cost"]["writes"] == 0
     assert {identifier: record["active"] for identifier, record in stored(sim)["notes"].items()} == {
         kept: True, stray: False, sleeping: False, other: True}
-    no_leak(run, ["kept note text Yv26", "stray note text Yv26"])
+    assert_not_shown(run.output, ["kept note text Yv26", "stray note text Yv26"])
