@@ -180,6 +180,8 @@ def test_check_mode_predicts_without_writing(api, mysafe_server):
 
     assert [r["operation"] for r in (update, create, disable)] == ["updated", "created", "disabled"]
     assert update["password"]["url"] == "db02" and update["password"]["password"] == MASK
+    # stored without a seed: the server answers secret_key and token null, shown as nothing to hide
+    assert (update["password"]["secret_key"], update["password"]["token"]) == ("", "")
     assert create["identifier"] is None and create["password"]["password"] == MASK
     assert writes(mysafe_server) == []
 
