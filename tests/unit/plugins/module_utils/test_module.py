@@ -171,8 +171,8 @@ def test_the_problems_of_every_list_fail_together_by_list_index_and_selector_bef
     assert fake_http.requests == []
 
 
-def test_every_kind_is_applied_with_its_own_results_and_an_empty_list_sends_nothing(items_module, mysafe_server,
-                                                                                      fake_http):
+def test_every_kind_is_applied_with_its_own_results_and_an_empty_list_sends_nothing(
+        items_module, mysafe_server, fake_http):
     kept = mysafe_server.add(**secret_fields(0))
     mysafe_server.add("passwords", name="db", username="svc", password="db-pw")
 
@@ -207,8 +207,8 @@ def test_check_mode_writes_nothing_in_any_kind(items_module, mysafe_server):
     assert mysafe_server.writes == []
 
 
-def test_a_failing_element_of_one_kind_fails_the_task_at_the_end_after_every_kind_was_applied(items_module,
-                                                                                            mysafe_server):
+def test_a_failing_element_of_one_kind_fails_the_task_at_the_end_after_every_kind_was_applied(
+        items_module, mysafe_server):
     with pytest.raises(Failed) as raised:
         apply_items(items_module(api_secrets=[element(API_SECRET, identifier=99, notes="x"), api_secret(1)],
                                  passwords=[password("db")],
