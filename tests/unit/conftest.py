@@ -19,7 +19,8 @@ Fixtures:
   then they take the script like any request.
 - ``make_client(**overrides)``: a SeguraClient on ``fake_http`` (tiny backoff, no file cache).
 - ``mysafe_server``: the simulator's MySafe (tests/simulator/segura_sim.py) answering behind
-  ``fake_http``, in-process (state, quirks, failures, the writes it received).
+  ``fake_http``, in-process, for every kind (state, quirks, failures, the writes and list queries
+  it received): the unit tests' one fake of the API.
 - ``clock``: a controllable ``time`` for the client module (``now``, ``advance``, ``sleeps``).
 
 Builders and constants import as ``from segura_fakes import ...``.
@@ -305,19 +306,31 @@ def clock(monkeypatch):
     return fake
 
 
+# One write the in-process server received: its endpoint ("create", "update", "inactive", "active"),
+# the identifier in the path (an int, or None for a create) and the JSON body.
+Write = collections.namedtuple("Write", "endpoint identifier body")
+
+
 class InProcessMySafe(object):
     """The simulator's MySafe answering ``fake_http``'s requests in-process, through the same
-    function as its HTTP server (``segura_sim.respond``).
+    function as its HTTP server (``segura_sim.respond``), for every kind of item.
 
-    The API user of CLIENT_ID owns every item it adds; an identifier_code that user already has
-    goes to an item of a colleague shared with it (can_edit), as the server refuses a code twice
-    per owner. ``writes`` lists (endpoint, identifier or None, JSON body) of the writes the
-    server received; ``fail_next(endpoint, status, after_write)`` injects a gateway failure
-    before (or after) the server applies the request.
+    ``add(kind, active, **fields)`` stores an item of a kind ("secrets", "passwords", "notes")
+    without a request; the API user of CLIENT_ID owns every item it adds, except that an
+    identifier_code that user already has goes to an item of a colleague shared with it
+    (can_edit), as the server refuses a code twice per owner. ``stored(kind)`` is what the server
+    holds, ``writes`` every write it received as a :class:`Write` (``writes_of[kind]``: those of
+    one kind), ``list_queries[kind]`` the query of every list request of a kind, in order.
+    ``fail_next(endpoint, status, after_write)`` injects a gateway failure before (or after) the
+    server applies the request.
     """
 
     USER = "unit"
     COLLEAGUES = tuple("colleague-%d" % number for number in range(1, 10))
+    # what the server requires to create an item of each kind, so that a test names only the fields it is about
+    PLACEHOLDERS = {"secrets": {"name": "secret", "url": "https://app.example.com", "client_id": "app-id"},
+                    "passwords": {"name": "password", "username": "svc", "password": "placeholder-pw"},
+                    "notes": {"name": "note", "note": "placeholder note"}}
 
     def __init__(self):
         known = segura_sim.Directory.load(segura_sim.DEFAULT_USERS)  # the users and groups items are shared with
@@ -326,22 +339,28 @@ class InProcessMySafe(object):
         directory = segura_sim.Directory(users + list(known.users.values()), known.groups)
         self.sim = segura_sim.Simulator(directory, segura_sim.Safe(directory))
         self.writes = []
+        self.writes_of = {plural: [] for plural in segura_sim.KINDS_BY_PLURAL}
+        self.list_queries = {plural: [] for plural in segura_sim.KINDS_BY_PLURAL}
+
+    def stored(self, kind):
+        """{identifier: stored record} of one kind ("secrets", "passwords", "notes")."""
+        return self.sim.safe.vaults[kind].items
 
     @property
     def secrets(self):
-        """{identifier: stored record} of the API secrets."""
-        return self.sim.safe.vaults["secrets"].items
+        """``stored("secrets")``, the kind most tests are about."""
+        return self.stored("secrets")
 
-    def add(self, active=True, **fields):
-        """Store an API secret directly (no request); returns its identifier."""
-        fields = dict({"name": "secret", "url": "https://app.example.com", "client_id": "app-id"}, **fields)
+    def add(self, kind="secrets", active=True, **fields):
+        """Store an item of ``kind`` directly (no request); returns its identifier. ``tags`` may be a list."""
+        fields = dict(self.PLACEHOLDERS[kind], **fields)
         if isinstance(fields.get("tags"), list):
             fields["tags"] = ",".join(fields["tags"])
-        kind = segura_sim.KINDS_BY_PLURAL["secrets"]
         for owner in (self.USER,) + self.COLLEAGUES:
             shared = {} if owner == self.USER else {
                 "users_allowed": fields.get("users_allowed", []) + [{"username": self.USER, "can_edit": True}]}
-            status, answer = self.sim.seed(kind, dict(fields, owner=owner, active=active, **shared))
+            status, answer = self.sim.seed(segura_sim.KINDS_BY_PLURAL[kind],
+                                           dict(fields, owner=owner, active=active, **shared))
             if status == 200 or segura_sim.MSG_DUPLICATE_CODE not in answer["error"]:
                 break
         assert status == 200, answer
@@ -353,9 +372,13 @@ class InProcessMySafe(object):
     def handle(self, sent):
         """``fake_http``'s handler: the simulator's answer as requests returns it, or a dropped connection."""
         answer = segura_sim.respond(self.sim, sent.method, sent.target, sent.headers, sent.body)
-        _kind, endpoint, identifier = segura_sim.route(sent.method, sent.path)
+        kind, endpoint, identifier = segura_sim.route(sent.method, sent.path)
+        if endpoint == "list":
+            self.list_queries[kind.plural].append(sent.params or {})
         if endpoint in segura_sim.WRITE_ENDPOINTS and (answer.fault is None or answer.fault.after_write):
-            self.writes.append((endpoint, int(identifier) if (identifier or "").isdigit() else identifier, sent.json))
+            write = Write(endpoint, int(identifier) if (identifier or "").isdigit() else identifier, sent.json)
+            self.writes.append(write)
+            self.writes_of[kind.plural].append(write)
         if answer.status is None:
             return dropped_connection()
         return make_response(answer.status, body=answer.body,

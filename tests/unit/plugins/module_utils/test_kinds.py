@@ -1,10 +1,10 @@
 """The PASSWORD kind through the one engine: its checks, masking, comparison, selection and writes.
 
-The server is a small in-memory MySafe password endpoint behind ``fake_http`` (below the client,
-so the client, MySafeApi and the engine all run for real). It answers with the documented
-quirks: string identifiers, ``notes`` on read but ``note`` in write answers, ``secret_key`` and
-``token`` null without a seed, and list filters that match part of a value in any case, as a
-server may; the collection must match exactly on its side.
+The server is the simulator's MySafe in-process (``mysafe_server``) behind ``fake_http`` (below the
+client, so the client, MySafeApi and the engine all run for real). It answers with the
+documented quirks: string identifiers, ``notes`` on read but ``note`` in write answers,
+``secret_key`` and ``token`` null without a seed, and list filters that match part of a value in
+any case, as a server may; the collection must match exactly on its side.
 """
 
 import pytest
@@ -14,78 +14,18 @@ from ansible_collections.segura.pam.plugins.module_utils._api import MASK, MySaf
 from ansible_collections.segura.pam.plugins.module_utils._engine import Differences, ItemSync, find_all, find_one
 from ansible_collections.segura.pam.plugins.module_utils._kinds import KINDS, PASSWORD, check_base32
 from ansible_collections.segura.pam.plugins.module_utils._validation import item_fields
-from segura_fakes import envelope, error_envelope, make_response
 
-PATH = "/api/mysafe/password"
 SEED = "JBSWY3DPEHPK3PXP"
-TEXT_FIELDS = ("name", "username", "password", "url", "secret_key", "notes", "tags")
-
-
-class PasswordServer(object):
-    """In-memory ``/api/mysafe/password`` (one user, every entry editable); records writes."""
-
-    def __init__(self):
-        self.items = {}
-        self.writes = []
-        self.list_params = []
-
-    def add(self, active=True, **fields):
-        identifier = len(self.items) + 1
-        record = dict(dict.fromkeys(TEXT_FIELDS, ""), users_allowed=[], groups_allowed=[], active=active)
-        record.update(fields, identifier=identifier)
-        self.items[identifier] = record
-        return identifier
-
-    def _entity(self, record, notes_key):
-        entity = {field: record[field] for field in TEXT_FIELDS if field != "notes"}
-        entity.update({"identifier": str(record["identifier"]), notes_key: record["notes"],
-                       "users_allowed": record["users_allowed"], "groups_allowed": record["groups_allowed"]})
-        if notes_key == "notes":  # a read: the seed null when unset, the current code beside it
-            entity["secret_key"] = record["secret_key"] or None
-            entity["token"] = "492039" if record["secret_key"] else None
-        return entity
-
-    def handle(self, sent):
-        rest = sent.path[len(PATH):].strip("/").split("/")
-        if sent.method == "GET" and rest == [""]:
-            params = dict(sent.params or {})
-            self.list_params.append(params)
-            rows = [{"identifier": str(r["identifier"]), "name": r["name"], "username": r["username"],
-                     "url": r["url"], "tags": r["tags"], "can_view": True, "can_write": True}
-                    for r in self.items.values()
-                    if all(value.lower() in str(r[field]).lower() for field, value in params.items())]
-            return make_response(200, envelope(password_on_list=rows))
-        if sent.method == "POST" and rest == [""]:
-            self.writes.append(("create", sent.json))
-            identifier = self.add(**{k: v for k, v in sent.json.items() if k in TEXT_FIELDS})
-            answer = dict(self._entity(self.items[identifier], "note"), shared_error=[])
-            return make_response(201, envelope(201, "Password successfully registered", password_entity=answer))
-        record = self.items.get(int(rest[-1]))
-        if record is None:
-            return make_response(400, error_envelope(1005, "Password not found"))
-        if sent.method == "GET":
-            if not record["active"]:
-                return make_response(400, error_envelope(1009, "Inactive password"))
-            return make_response(200, envelope(message_key="Message", password_entity=self._entity(record, "notes")))
-        self.writes.append((rest[0], sent.json))
-        if rest[0] == "update":
-            record.update(sent.json)
-            answer = dict(self._entity(record, "note"), shared_error=[])
-            return make_response(200, envelope(message="Password successfully updated", password_entity=answer))
-        record["active"] = rest[0] == "active"
-        return make_response(200, envelope(message="Password successfully %sd" % rest[0], code=False))
 
 
 @pytest.fixture
-def server(fake_http):
-    server = PasswordServer()
-    fake_http.handler = server.handle
-    return server
-
-
-@pytest.fixture
-def api(make_client, server):
+def api(make_client, mysafe_server):
     return MySafeApi(make_client(), PASSWORD)
+
+
+def writes(server):
+    """(endpoint, JSON body) of every password write ``server`` received."""
+    return [(write.endpoint, write.body) for write in server.writes_of["passwords"]]
 
 
 def sync(api, **options):
@@ -159,78 +99,80 @@ def test_a_seed_spelled_differently_is_no_change_but_a_new_seed_is_sent_as_given
 
 # -- selection by name and username ------------------------------------------------------------
 
-def test_find_all_matches_name_and_username_exactly_among_what_the_server_filters(api, server):
-    wanted = server.add(name="Shared db", username="app")
-    server.add(name="Shared db", username="app2")     # the server's filter keeps it (a part)
-    server.add(name="shared DB", username="app")      # and this one (any case)
-    server.add(name="Shared db", username="report")
+def test_find_all_matches_name_and_username_exactly_among_what_the_server_filters(api, mysafe_server):
+    wanted = mysafe_server.add("passwords", name="Shared db", username="app")
+    mysafe_server.add("passwords", name="Shared db", username="app2")  # the server's filter keeps it (a part)
+    mysafe_server.add("passwords", name="shared DB", username="app")  # and this one (any case)
+    mysafe_server.add("passwords", name="Shared db", username="report")
 
     found, what = find_all(api, name="Shared db", username="app")
 
     assert [item["identifier"] for item in found] == [wanted]
     assert what == "name 'Shared db' and username 'app'"
-    assert server.list_params == [{"name": "Shared db", "username": "app"}]  # the server filters first
+    # the server filters first
+    assert mysafe_server.list_queries["passwords"] == [{"name": "Shared db", "username": "app"}]
 
 
-def test_a_name_without_username_is_ambiguous_among_accounts_naming_their_identifiers(api, server):
-    first, second = server.add(name="Shared db", username="app"), server.add(name="Shared db", username="report")
-    server.add(name="Shared db replica", username="app")
+def test_a_name_without_username_is_ambiguous_among_accounts_naming_their_identifiers(api, mysafe_server):
+    first = mysafe_server.add("passwords", name="Shared db", username="app")
+    second = mysafe_server.add("passwords", name="Shared db", username="report")
+    mysafe_server.add("passwords", name="Shared db replica", username="app")
 
     with pytest.raises(errors.AmbiguousSelectionError) as raised:
         find_one(api, name="Shared db", username=None)
 
     assert "2 passwords visible to this API user have name 'Shared db' (identifiers %d, %d)" % (first, second) \
         in str(raised.value)
-    assert server.list_params == [{"name": "Shared db"}]
+    assert mysafe_server.list_queries["passwords"] == [{"name": "Shared db"}]
 
 
-def test_without_a_name_there_is_nothing_to_select_by(api, server):
+def test_without_a_name_there_is_nothing_to_select_by(api, mysafe_server):
     with pytest.raises(errors.ConfigurationError, match="none of identifier or name is set"):
         find_all(api, username="app")
-    assert server.list_params == []
+    assert mysafe_server.list_queries["passwords"] == []
 
 
 # -- the engine writing passwords ----------------------------------------------------------------
 
-def test_create_sends_every_field_and_returns_the_read_entry_masked(api, server):
+def test_create_sends_every_field_and_returns_the_read_entry_masked(api, mysafe_server):
     wanted = item_fields(PASSWORD, {"name": "db", "username": "svc", "password": "pw-1", "secret_key": SEED,
                                     "notes": "n", "tags": ["b", "a"]})
 
     result = sync(api, wanted=wanted)
 
     assert (result["operation"], result["identifier"]) == ("created", 1)
-    assert server.writes == [("create", {"name": "db", "username": "svc", "password": "pw-1", "secret_key": SEED,
-                                         "notes": "n", "tags": "b,a"})]
+    assert writes(mysafe_server) == [("create", {"name": "db", "username": "svc", "password": "pw-1",
+                                                 "secret_key": SEED, "notes": "n", "tags": "b,a"})]
     entry = result["password"]
     # read back rather than trusting the answer, which names the notes "note" and has no password
     assert (entry["notes"], entry["password"], entry["secret_key"], entry["token"]) == ("n", MASK, MASK, MASK)
 
 
-def test_selected_by_name_and_username_an_equal_entry_is_not_written(api, server):
-    server.add(name="db", username="svc", password="pw-1", secret_key=SEED, tags="a,b")
-    server.add(name="db", username="other", password="pw-2")
+def test_selected_by_name_and_username_an_equal_entry_is_not_written(api, mysafe_server):
+    mysafe_server.add("passwords", name="db", username="svc", password="pw-1", secret_key=SEED, tags="a,b")
+    mysafe_server.add("passwords", name="db", username="other", password="pw-2")
 
     result = sync(api, wanted={"name": "db", "username": "svc", "password": "pw-1", "secret_key": "jbswy3dpehpk3pxp",
                                "tags": ["b", "a"]})
 
     assert (result["changed"], result["identifier"]) == (False, 1)
-    assert server.writes == []
+    assert writes(mysafe_server) == []
 
 
 @pytest.mark.parametrize("update_password, sent", [("always", {"password": "new-pw", "notes": "rotated"}),
                                                    ("on_create", {"notes": "rotated"})])
-def test_update_password_decides_whether_the_stored_password_is_replaced(api, server, update_password, sent):
-    identifier = server.add(name="db", username="svc", password="old-pw")
+def test_update_password_decides_whether_the_stored_password_is_replaced(api, mysafe_server, update_password, sent):
+    identifier = mysafe_server.add("passwords", name="db", username="svc", password="old-pw")
 
     result = sync(api, identifier=identifier, wanted={"password": "new-pw", "notes": "rotated"},
                   rewrite=update_password)
 
     assert result["operation"] == "updated"
-    assert server.writes == [("update", sent)]
+    assert writes(mysafe_server) == [("update", sent)]
 
 
-def test_check_mode_predicts_without_writing(api, server):
-    identifier = server.add(name="db", username="svc", password="old-pw")
+def test_check_mode_predicts_without_writing(api, mysafe_server):
+    identifier = mysafe_server.add("passwords", name="db", username="svc", password="old-pw")
 
     update = sync(api, identifier=identifier, wanted={"password": "new-pw", "url": "db02"}, check_mode=True)
     create = sync(api, wanted={"name": "new", "username": "u", "password": "p"}, check_mode=True)
@@ -238,15 +180,17 @@ def test_check_mode_predicts_without_writing(api, server):
 
     assert [r["operation"] for r in (update, create, disable)] == ["updated", "created", "disabled"]
     assert update["password"]["url"] == "db02" and update["password"]["password"] == MASK
+    # stored without a seed: the server answers secret_key and token null, shown as nothing to hide
+    assert (update["password"]["secret_key"], update["password"]["token"]) == ("", "")
     assert create["identifier"] is None and create["password"]["password"] == MASK
-    assert server.writes == []
+    assert writes(mysafe_server) == []
 
 
-def test_a_disabled_entry_is_enabled_then_updated(api, server):
-    identifier = server.add(name="db", username="svc", password="pw", active=False)
+def test_a_disabled_entry_is_enabled_then_updated(api, mysafe_server):
+    identifier = mysafe_server.add("passwords", name="db", username="svc", password="pw", active=False)
 
     result = sync(api, identifier=identifier, wanted={"notes": "back"})
 
     assert result["operation"] == "updated"
     assert result["diff"] == {"before": {"active": False, "notes": ""}, "after": {"active": True, "notes": "back"}}
-    assert [write[0] for write in server.writes] == ["active", "update"]
+    assert [endpoint for endpoint, _body in writes(mysafe_server)] == ["active", "update"]

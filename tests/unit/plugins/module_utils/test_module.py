@@ -12,7 +12,6 @@ from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRE
 from ansible_collections.segura.pam.plugins.module_utils._module import (
     apply_items, collect_info, info_argument_spec, item_argument_spec,
     items_argument_spec, listed_matches, single_selectors)
-from test_kinds import PasswordServer
 
 
 class FakeModule(object):
@@ -147,22 +146,6 @@ def password(name, **fields):
 
 
 @pytest.fixture
-def servers(fake_http, mysafe_server):
-    """The API secrets of ``mysafe_server`` and an in-memory password endpoint, behind one fake
-    session; notes have no endpoint: a request for one fails the test."""
-    passwords = PasswordServer()
-
-    def handle(sent):
-        if sent.path.startswith("/api/mysafe/password"):
-            return passwords.handle(sent)
-        assert sent.path.startswith("/api/mysafe/secretapi"), "unexpected request %r" % sent
-        return mysafe_server.handle(sent)
-
-    fake_http.handler = handle
-    return mysafe_server, passwords
-
-
-@pytest.fixture
 def items_module(make_client):
     """``items_module(check_mode=False, **params)``: a mysafe_items module on one client."""
     client = make_client()
@@ -188,10 +171,10 @@ def test_the_problems_of_every_list_fail_together_by_list_index_and_selector_bef
     assert fake_http.requests == []
 
 
-def test_every_kind_is_applied_with_its_own_results_and_an_empty_list_sends_nothing(items_module, servers, fake_http):
-    secrets, passwords = servers
-    kept = secrets.add(**secret_fields(0))
-    passwords.add(name="db", username="svc", password="db-pw")
+def test_every_kind_is_applied_with_its_own_results_and_an_empty_list_sends_nothing(
+        items_module, mysafe_server, fake_http):
+    kept = mysafe_server.add(**secret_fields(0))
+    mysafe_server.add("passwords", name="db", username="svc", password="db-pw")
 
     result = apply_items(items_module(max_parallel=3, api_secrets=[api_secret(0), api_secret(1)],
                                       passwords=[password("db", notes="moved"), password("web", secret_key=SEED)]))
@@ -213,21 +196,19 @@ def test_every_kind_is_applied_with_its_own_results_and_an_empty_list_sends_noth
     assert SEED not in json.dumps(result) and "web-pw" not in json.dumps(result)
 
 
-def test_check_mode_writes_nothing_in_any_kind(items_module, servers):
-    secrets, passwords = servers
-    passwords.add(name="db", username="svc", password="db-pw")
+def test_check_mode_writes_nothing_in_any_kind(items_module, mysafe_server):
+    mysafe_server.add("passwords", name="db", username="svc", password="db-pw")
 
     result = apply_items(items_module(check_mode=True, api_secrets=[api_secret(0)],
                                       passwords=[password("db", state="absent"), password("new")]))
 
     assert [r["operation"] for r in result["api_secrets"]["results"]] == ["created"]
     assert [r["operation"] for r in result["passwords"]["results"]] == ["disabled", "created"]
-    assert secrets.writes == [] and passwords.writes == []
+    assert mysafe_server.writes == []
 
 
-def test_a_failing_element_of_one_kind_fails_the_task_at_the_end_after_every_kind_was_applied(items_module, servers):
-    secrets, passwords = servers
-
+def test_a_failing_element_of_one_kind_fails_the_task_at_the_end_after_every_kind_was_applied(
+        items_module, mysafe_server):
     with pytest.raises(Failed) as raised:
         apply_items(items_module(api_secrets=[element(API_SECRET, identifier=99, notes="x"), api_secret(1)],
                                  passwords=[password("db")],
@@ -242,10 +223,11 @@ def test_a_failing_element_of_one_kind_fails_the_task_at_the_end_after_every_kin
                     "notes": {"created": 0, "updated": 0, "enabled": 0, "disabled": 0, "unchanged": 0}}
     assert result["changed"] is True
     assert result["api_secrets"]["summary"]["failed"] == 1 and result["passwords"]["summary"]["created"] == 1
-    assert [w[0] for w in secrets.writes] == ["create"] and [w[0] for w in passwords.writes] == ["create"]
+    assert [write.endpoint for write in mysafe_server.writes_of["secrets"]] == ["create"]
+    assert [write.endpoint for write in mysafe_server.writes_of["passwords"]] == ["create"]
 
 
-def test_failures_of_several_kinds_are_listed_kind_by_kind(items_module, servers):
+def test_failures_of_several_kinds_are_listed_kind_by_kind(items_module, mysafe_server):
     with pytest.raises(Failed) as raised:
         apply_items(items_module(api_secrets=[element(API_SECRET, identifier=99, notes="x")],
                                  passwords=[element(PASSWORD, identifier=77, notes="y"), password("db")]))
@@ -257,11 +239,10 @@ def test_failures_of_several_kinds_are_listed_kind_by_kind(items_module, servers
     assert raised.value.result["passwords"]["summary"]["created"] == 1
 
 
-def test_exclusive_tags_apply_to_their_own_kind_and_name_their_option(items_module, servers):
-    secrets, passwords = servers
-    secrets.add(**secret_fields(0, tags="owned"))
-    stray = secrets.add(name="stray", url="https://s.example.com", client_id="s", tags="owned")
-    untouched = passwords.add(name="also-owned", username="svc", password="p", tags="owned")
+def test_exclusive_tags_apply_to_their_own_kind_and_name_their_option(items_module, mysafe_server):
+    mysafe_server.add(**secret_fields(0, tags="owned"))
+    stray = mysafe_server.add(name="stray", url="https://s.example.com", client_id="s", tags="owned")
+    untouched = mysafe_server.add("passwords", name="also-owned", username="svc", password="p", tags="owned")
 
     result = apply_items(items_module(api_secrets=[api_secret(0, tags=["owned"])], passwords=[],
                                       exclusive_tags={"api_secrets": "owned", "passwords": None, "notes": None}))
@@ -269,13 +250,13 @@ def test_exclusive_tags_apply_to_their_own_kind_and_name_their_option(items_modu
     assert [(e["identifier"], e["operation"]) for e in result["api_secrets"]["excluded"]] == [(stray, "disabled")]
     assert [d["before_header"] for d in result["diff"]] == [
         "identifier %d (exclusive_tags.api_secrets 'owned')" % stray]
-    assert secrets.secrets[stray]["active"] is False and passwords.items[untouched]["active"] is True
-    assert result["passwords"]["excluded"] == [] and passwords.writes == []
+    assert mysafe_server.secrets[stray]["active"] is False
+    assert mysafe_server.stored("passwords")[untouched]["active"] is True
+    assert result["passwords"]["excluded"] == [] and mysafe_server.writes_of["passwords"] == []
 
 
-def test_an_exclusive_tag_alone_is_work_for_its_kind(items_module, servers, fake_http):
-    _secrets, passwords = servers
-    stray = passwords.add(name="stray", username="svc", password="p", tags="owned")
+def test_an_exclusive_tag_alone_is_work_for_its_kind(items_module, mysafe_server, fake_http):
+    stray = mysafe_server.add("passwords", name="stray", username="svc", password="p", tags="owned")
 
     result = apply_items(items_module(exclusive_tags={"api_secrets": None, "passwords": "owned", "notes": None}))
 
@@ -293,7 +274,7 @@ def test_a_blank_exclusive_tag_is_refused_naming_its_option_before_any_request(i
     assert fake_http.requests == []
 
 
-def test_max_parallel_sizes_the_connection_pool_and_below_one_is_refused(items_module, servers, fake_http):
+def test_max_parallel_sizes_the_connection_pool_and_below_one_is_refused(items_module, mysafe_server):
     module = items_module(max_parallel=2, api_secrets=[api_secret(0)])
     apply_items(module)
     assert module.client_settings == {"pool_size": 2}
