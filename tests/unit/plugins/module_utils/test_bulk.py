@@ -1,6 +1,6 @@
 """The bulk engine: checks before any request, few requests to resolve, every element attempted.
 
-Against the in-memory MySafe of tests/unit/conftest.py; requests are counted on the fake session.
+Against the simulator's MySafe in-process (``mysafe_server``, tests/unit/conftest.py); requests are counted on the fake session.
 """
 
 import pytest

@@ -1,4 +1,4 @@
-"""SecretSync decisions and Differences, against an in-memory MySafe behind the fake session.
+"""ItemSync decisions and Differences, against the simulator's MySafe in-process behind the fake session.
 
 The server (``mysafe_server`` in tests/unit/conftest.py) keeps state and records writes, so
 each test checks both the result and what was (not) written.
@@ -23,7 +23,7 @@ WANTED = dict(name="GCP", url="https://gcp.example.com", client_id="app", client
 
 @pytest.fixture
 def sync(make_client, mysafe_server):
-    """``sync(**options)`` runs a SecretSync against the in-memory server and returns its result."""
+    """``sync(**options)`` runs an ItemSync against the in-process simulator and returns its result."""
     api = MySafeApi(make_client(), API_SECRET)
 
     def run(wanted=None, **options):
