@@ -87,7 +87,7 @@ def test_diff_of_a_new_secret_has_no_before_and_masks_the_secret():
     assert differences.after == {"client_secret": MASK, "name": "a"}
 
 
-# -- SecretSync: present ------------------------------------------------------------------------
+# -- ItemSync: present --------------------------------------------------------------------------
 
 
 def test_missing_secret_is_created(sync, mysafe_server):
@@ -236,7 +236,7 @@ def test_no_selector_at_all_is_a_configuration_error(sync, mysafe_server):
     assert "identifier, identifier_code or name" in caught.value.message
 
 
-# -- SecretSync: absent ---------------------------------------------------------------------------
+# -- ItemSync: absent -----------------------------------------------------------------------------
 
 
 def test_absent_disables_an_active_secret(sync, mysafe_server):
