@@ -458,8 +458,7 @@ class PamCore:
             raise PamError(1004, "The device's hostname was not informed")
         device = next((d for d in self.devices.values()
                        if d["hostname"] == values["hostname"]), None)
-        required = DEVICE_REQUIRED if device is None else DEVICE_REQUIRED[:2]
-        for name, code, text in required:
+        for name, code, text in DEVICE_REQUIRED:
             if not values.get(name) and (device is None or name in values):
                 raise PamError(code, text)
         self.check_domains(values.get("device_domain", ""))

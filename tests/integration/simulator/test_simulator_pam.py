@@ -151,6 +151,9 @@ def test_device_upsert_creates_then_updates_by_hostname(sim, pam, prefix):
     assert (updated["device"]["ip"], updated["device"]["device_tags"],
             updated["device"]["model"]) == ("10.20.0.8", "db,prod", "PostgreSQL 15")
     assert [d["id"] for d in sim.control.pam_records("devices")] == [1]
+    expect_error(client.post("device", {"hostname": "db-01", "vendor": ""}), 1021,
+                 "The device's vendor was not informed")
+    assert sim.control.pam_records("devices")[0]["vendor"] == "PostgreSQL"
 
 
 @pytest.mark.parametrize("missing, code, text", [
