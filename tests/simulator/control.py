@@ -161,16 +161,19 @@ class SimulatorProcess:
     def ca_path(self):
         return self.pki["ca"] if self.https and self.pki else None
 
-    def _load_users(self):
+    def _file_argument(self, option, default):
+        """The file given to the server with ``option`` in extra_args, else ``default``."""
         args = self.extra_args
-        path = Path(args[args.index("--users") + 1]) if "--users" in args else DEFAULT_USERS
+        return Path(args[args.index(option) + 1]) if option in args else default
+
+    def _load_users(self):
+        path = self._file_argument("--users", DEFAULT_USERS)
         users = json.loads(path.read_text(encoding="utf-8"))["users"]
         return {u["username"]: {"client_id": u["client_id"], "client_secret": u["client_secret"]}
                 for u in users}
 
     def _load_applications(self):
-        args = self.extra_args
-        path = Path(args[args.index("--a2a") + 1]) if "--a2a" in args else DEFAULT_APPLICATIONS
+        path = self._file_argument("--a2a", DEFAULT_APPLICATIONS)
         applications = json.loads(path.read_text(encoding="utf-8"))["applications"]
         return {a["name"]: {"client_id": a["client_id"], "client_secret": a["client_secret"]}
                 for a in applications}
