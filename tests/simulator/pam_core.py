@@ -240,6 +240,8 @@ class PamCore:
         holders = fields.pop("custody", [])
         authorized = fields.pop("authorized", [])
         creator = self.applications.get(fields.pop("created_by", "pam-rw"))
+        if not isinstance(holders, list) or not isinstance(authorized, list):
+            return 400, {"error": "custody and authorized must be lists of application names"}
         if creator is None or not all(name in self.applications for name in holders + authorized):
             return 400, {"error": f"unknown application in created_by/custody/authorized; "
                                   f"known: {sorted(self.applications)}"}

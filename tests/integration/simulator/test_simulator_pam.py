@@ -551,6 +551,11 @@ def test_pre_333_shapes(sim, pam, device):
     assert client.created("key", KEY)["tag"] == "deploy-key"
 
 
+def test_tenant_switch(sim, pam):
+    sim.control.pam_switches(tenant="senhasegura")
+    assert pam().send("GET", "/device").json()["tenant"] == "senhasegura"
+
+
 def test_create_status_200_switch_keeps_the_body_at_201(sim, pam):
     sim.control.pam_switches(create_status=200)
     created = pam().post("device", DEVICE)
@@ -659,7 +664,7 @@ def test_reset_with_data_wipes_pam_state_and_restores_switches(sim, pam, device)
 
 
 @pytest.mark.parametrize("values", [{"shapes": "3.40"}, {"create_status": 204},
-                                    {"active_flag": "yes"}, {"nonsense": 1}])
+                                    {"active_flag": "yes"}, {"nonsense": 1}, {"tenant": 5}])
 def test_switch_validation(sim, values):
     with pytest.raises(requests.HTTPError, match="400"):
         sim.control.pam_switches(**values)
@@ -671,6 +676,8 @@ def test_seed_refuses_bad_input(sim):
         sim.control.pam_seed("credential", **CREDENTIAL)
     with pytest.raises(requests.HTTPError, match="unknown application"):
         sim.control.pam_seed("device", **DEVICE, created_by="nobody")
+    with pytest.raises(requests.HTTPError, match="must be lists"):
+        sim.control.pam_seed("device", **DEVICE, custody="pam-rw")
     assert sim.control.pam_records("devices") == []
 
 
