@@ -142,6 +142,18 @@ def request_fields(body, query):
     return fields
 
 
+def require(values, checks, *, sent_only=False):
+    """Raise the error of the first (field, code, text) check whose field is empty; with
+    ``sent_only`` (an update) only fields that were sent are checked."""
+    for name, code, text in checks:
+        if not values.get(name) and (not sent_only or name in values):
+            raise PamError(code, text)
+
+
+def is_id(path_key):
+    return path_key.isascii() and path_key.isdigit()
+
+
 def comma_list(text):
     return [part.strip() for part in text.split(",") if part.strip()]
 
@@ -376,7 +388,7 @@ class PamCore:
 
     def find_device(self, path_key):
         """By id, else (as the old collection and helpcenter 3.23 do) by hostname."""
-        if path_key.isdigit():
+        if is_id(path_key):
             device = self.devices.get(int(path_key))
         else:
             device = next((d for d in self.devices.values() if d["hostname"] == path_key), None)
@@ -386,7 +398,7 @@ class PamCore:
 
     def find_item(self, app, resource, path_key, *, id_only=False):
         """A credential or key by id, ``username@hostname`` or identifier (numeric = id)."""
-        if path_key.isdigit():
+        if is_id(path_key):
             item = self.items.get(int(path_key))
         elif id_only:
             item = None
@@ -407,13 +419,10 @@ class PamCore:
 
     def device_of(self, fields):
         """The existing device named by ``hostname`` + ``ip`` (1004, 1005, 1011)."""
-        hostname, ip = as_text(fields.get("hostname")), as_text(fields.get("ip"))
-        if not hostname:
-            raise PamError(1004, "The device's hostname was not informed")
-        if not ip:
-            raise PamError(1005, "The device's IP was not informed")
-        device = next((d for d in self.devices.values()
-                       if d["hostname"] == hostname and d["ip"] == ip), None)
+        address = {name: as_text(fields.get(name)) for name in ("hostname", "ip")}
+        require(address, DEVICE_REQUIRED[:2])
+        device = next((d for d in self.devices.values() if d["hostname"] == address["hostname"]
+                       and d["ip"] == address["ip"]), None)
         if device is None:
             raise not_found("device")
         return device
@@ -456,13 +465,10 @@ class PamCore:
         """Keyed by hostname; the five descriptive fields are required to create only, and an
         update changes only the fields sent (an inactive device stays inactive)."""
         values = {f: as_text(fields[f]) for f in DEVICE_FIELDS if f in fields}
-        if not values.get("hostname"):
-            raise PamError(1004, "The device's hostname was not informed")
+        require(values, DEVICE_REQUIRED[:1])
         device = next((d for d in self.devices.values()
                        if d["hostname"] == values["hostname"]), None)
-        for name, code, text in DEVICE_REQUIRED:
-            if not values.get(name) and (device is None or name in values):
-                raise PamError(code, text)
+        require(values, DEVICE_REQUIRED, sent_only=device is not None)
         self.check_domains(values.get("device_domain", ""))
         if device is None:
             device = {"id": self.next_device_id, **dict.fromkeys(DEVICE_FIELDS, ""),
@@ -550,7 +556,7 @@ class PamCore:
         self.custody_taken += 1
         device = self.devices[item["device_id"]]
         parent = self.items.get(int(item["parent_password"])) \
-            if item["parent_password"].isdigit() else None
+            if is_id(item["parent_password"]) else None
         ports = [c.split(":")[-1] for c in comma_list(device["connectivities"])]
         entity = {**self.item_entity_key(item), "username": item["username"],
                   "password": item["content"], "content": item["content"],
@@ -664,9 +670,7 @@ class PamCore:
             device = self.device_of(fields)
         else:
             device = self.devices[item["device_id"]]
-        for name, code, text in KEY_REQUIRED:
-            if not values.get(name) and (item is None or name in values):
-                raise PamError(code, text)
+        require(values, KEY_REQUIRED, sent_only=item is not None)
         linked, errors = self.linked_devices(fields.get("devices"))
         created = item is None
         if created:

@@ -1,10 +1,11 @@
-"""Segura MySafe API simulator: a real HTTP(S) server built from the vendor docs.
+"""Segura MySafe and PAM Core API simulator: a real HTTP(S) server built from the vendor docs.
 
 Used by integration tests, benchmarks and demos so the collection can be exercised
 end to end without a Segura appliance. Standard library only, so it starts fast.
 Runnable (``python segura_sim.py --help``) and importable (``create_server``; ``respond``
 answers one request in-process, as the HTTP server does).
-See README.md next to this file for the API quirks and the ``/_sim/`` control interface.
+PAM Core lives in pam_core.py. See README.md next to this file for the API quirks and the
+``/_sim/`` control interface.
 """
 
 import argparse
