@@ -23,6 +23,7 @@ except ImportError:  # loaded as a top-level module with tests/simulator itself 
 HERE = Path(__file__).resolve().parent
 SERVER_SCRIPT = HERE / "segura_sim.py"
 DEFAULT_USERS = HERE / "users.json"
+DEFAULT_APPLICATIONS = HERE / "a2a.json"
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
 
@@ -103,6 +104,36 @@ class SimulatorControl:
             raise ValueError(f"seeding {kind}: {stored['shared_error']}")
         return stored["identifier"]
 
+    # ---- PAM Core (``/_sim/pam/...``)
+    def pam_records(self, plural):
+        """Stored PAM records (``devices``, ``credentials``, ``keys``) with every field: active,
+        secrets, ``custody`` and ``authorized`` application names; ids as ints."""
+        return self._call("GET", f"pam/{plural}")[plural]
+
+    def pam_seed(self, resource, **fields):
+        """Store one ``device``, ``credential`` or ``key`` through the API's upsert rules,
+        uncounted; extra fields: ``active`` (default true), ``created_by`` (application, default
+        ``pam-rw``), ``authorized`` and ``custody`` (application names). Returns the id (int)."""
+        return self._call("POST", f"pam/{resource}s", fields)["id"]
+
+    def pam_counters(self):
+        return self._call("GET", "pam/counters")
+
+    def pam_custody(self):
+        """``[{"id", "identifier", "holders"}]`` of every credential held in custody."""
+        return self._call("GET", "pam/custody")["custody"]
+
+    def pam_domains(self, *names):
+        """Register domains (``device_domain`` and ``domain`` must name registered ones)."""
+        return self._call("POST", "pam/domains", {"domains": list(names)})["domains"]
+
+    def pam_switches(self, **values):
+        """Set PAM Core switches (README.md); without arguments, read them. ``reset`` restores
+        the values the server started with."""
+        if not values:
+            return self._call("GET", "pam/switches")
+        return self._call("POST", "pam/switches", values)
+
     def close(self):
         self.session.close()
 
@@ -124,17 +155,28 @@ class SimulatorProcess:
         self.log_path = None
         self._log = None
         self.users = self._load_users()
+        self.applications = self._load_applications()
 
     @property
     def ca_path(self):
         return self.pki["ca"] if self.https and self.pki else None
 
-    def _load_users(self):
+    def _file_argument(self, option, default):
+        """The file given to the server with ``option`` in extra_args, else ``default``."""
         args = self.extra_args
-        path = Path(args[args.index("--users") + 1]) if "--users" in args else DEFAULT_USERS
+        return Path(args[args.index(option) + 1]) if option in args else default
+
+    def _load_users(self):
+        path = self._file_argument("--users", DEFAULT_USERS)
         users = json.loads(path.read_text(encoding="utf-8"))["users"]
         return {u["username"]: {"client_id": u["client_id"], "client_secret": u["client_secret"]}
                 for u in users}
+
+    def _load_applications(self):
+        path = self._file_argument("--a2a", DEFAULT_APPLICATIONS)
+        applications = json.loads(path.read_text(encoding="utf-8"))["applications"]
+        return {a["name"]: {"client_id": a["client_id"], "client_secret": a["client_secret"]}
+                for a in applications}
 
     def start(self):
         self.tmpdir.mkdir(parents=True, exist_ok=True)

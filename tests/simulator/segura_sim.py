@@ -1,10 +1,11 @@
-"""Segura MySafe API simulator: a real HTTP(S) server built from the vendor docs.
+"""Segura MySafe and PAM Core API simulator: a real HTTP(S) server built from the vendor docs.
 
 Used by integration tests, benchmarks and demos so the collection can be exercised
 end to end without a Segura appliance. Standard library only, so it starts fast.
 Runnable (``python segura_sim.py --help``) and importable (``create_server``; ``respond``
 answers one request in-process, as the HTTP server does).
-See README.md next to this file for the API quirks and the ``/_sim/`` control interface.
+PAM Core lives in pam_core.py. See README.md next to this file for the API quirks and the
+``/_sim/`` control interface.
 """
 
 import argparse
@@ -33,6 +34,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+try:
+    from . import pam_core
+except ImportError:  # run as a script: tests/simulator itself is on sys.path
+    import pam_core
+
 DEFAULT_USERS = Path(__file__).resolve().with_name("users.json")
 
 GATEWAY_NO_ROUTE = {"message": "No route matched with those values."}
@@ -40,6 +46,7 @@ TOKEN_PATHS = ("/iso/oauth2/token", "/api/oauth2/token")
 WRITE_ENDPOINTS = ("create", "update", "inactive", "active")
 ITEM_ENDPOINTS = ("list", "read") + WRITE_ENDPOINTS
 ENDPOINTS = ("token",) + ITEM_ENDPOINTS + ("other",)
+PAM_ENDPOINT = "pam"  # what fault rules see of a PAM Core request (it matches "any" and "api")
 # (method, first path segment after the kind's path) of the calls that take an identifier
 IDENTIFIER_ROUTES = {("PUT", "update"), ("POST", "inactive"), ("POST", "active")}
 
@@ -715,9 +722,10 @@ class Simulator:
     """Everything a request handler needs: users, stored items, tokens, counters, faults."""
 
     def __init__(self, directory, safe, *, expires_in=3600, tenant=None,
-                 legacy_update=False, verbose=False):
+                 legacy_update=False, verbose=False, pam=None):
         self.directory = directory
         self.safe = safe
+        self.pam = pam_core.PamCore() if pam is None else pam
         self.tokens = Tokens(expires_in)
         self.counters = Counters()
         self.requests = RequestLog()
@@ -749,10 +757,12 @@ class Simulator:
                 client_id, _colon, client_secret = decoded.partition(":")
             except ValueError:
                 return 401, invalid_client()
-        username = self.directory.authenticate(client_id, client_secret)
-        if username is None:
+        # a MySafe access key (its username) or a PAM Core A2A application
+        principal = (self.directory.authenticate(client_id, client_secret)
+                     or self.pam.authenticate(client_id, client_secret))
+        if principal is None:
             return 401, invalid_client()
-        return 200, {"access_token": self.tokens.issue(username), "token_type": "Bearer",
+        return 200, {"access_token": self.tokens.issue(principal), "token_type": "Bearer",
                      "expires_in": self.tokens.expires_in}
 
     # ---- MySafe endpoints
@@ -824,6 +834,8 @@ class Simulator:
             if method == "GET":
                 vault = self.safe.vaults[name]
                 return 200, {name: vault.dump(), "next_id": vault.next_id}
+        if name.startswith("pam/"):
+            return self.pam.control(method, name[4:], data)
         if method == "GET" and name.startswith("counters/") and name[9:] in KINDS_BY_PLURAL:
             return 200, self.counters.kind_snapshot(name[9:])
         if route == ("GET", "/_sim/health"):
@@ -841,6 +853,7 @@ class Simulator:
             wipe = as_bool(data.get("data", False))
             if wipe:
                 self.safe.clear()
+            self.pam.reset(data=wipe)
             return 200, {"reset": True, "data": wipe}
         if route == ("POST", "/_sim/clock"):
             return self.set_clock(data)
@@ -894,8 +907,12 @@ def respond(sim, method, target, headers, body, client_host="127.0.0.1"):
         if not is_loopback(client_host):
             return Answer.of(403, {"message": "Control interface is local-only"})
         return Answer.of(*sim.control(method, url.path, body))
-    kind, endpoint, identifier = route(method, url.path, sim.safe.legacy_reads)
-    sim.counters.hit(endpoint, kind)
+    pam_call = sim.pam.route(method, url.path)
+    if pam_call is None:
+        kind, endpoint, identifier = route(method, url.path, sim.safe.legacy_reads)
+        sim.counters.hit(endpoint, kind)
+    else:  # PamCore counts its own requests
+        kind, endpoint, identifier = None, PAM_ENDPOINT, None
     sim.requests.add(method, url.path, headers.get("User-Agent"))
     if sim.latency_ms:
         time.sleep(sim.latency_ms / 1000.0)
@@ -906,7 +923,11 @@ def respond(sim, method, target, headers, body, client_host="127.0.0.1"):
     elif rule is not None and not rule.after_write:
         return fault_answer(sim, rule)
     try:
-        status, payload = api_answer(sim, kind, endpoint, identifier, url.query, headers, body)
+        if pam_call is None:
+            status, payload = api_answer(sim, kind, endpoint, identifier, url.query, headers, body)
+        else:
+            status, payload = sim.pam.answer(pam_call, bearer_principal(sim, headers), url.query,
+                                             body)
     except ApiError as exc:
         status, payload = exc.status, error_envelope(exc)
     except Exception:  # noqa: BLE001 - any bug answers like the real server: 500
@@ -926,11 +947,16 @@ def api_answer(sim, kind, endpoint, identifier, query, headers, body):
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"),
                                              keep_blank_values=True).items()}
         return sim.token(form, headers.get("Authorization", ""))
-    scheme, _space, token = headers.get("Authorization", "").partition(" ")
-    username = sim.tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
-    if username is None:
+    username = bearer_principal(sim, headers)
+    if not isinstance(username, str):  # no valid token, or a PAM Core application's
         return 401, GATEWAY_NO_ROUTE
     return sim.mysafe(kind, endpoint, username, identifier, parse_qs(query), body)
+
+
+def bearer_principal(sim, headers):
+    """Who the bearer token was issued to (a MySafe username or a PAM Core application)."""
+    scheme, _space, token = headers.get("Authorization", "").partition(" ")
+    return sim.tokens.user_for(token.strip()) if scheme.lower() == "bearer" else None
 
 
 def fault_answer(sim, rule):
@@ -1091,9 +1117,12 @@ def create_server(options):
     """Build a bound, listening (not yet serving) SimServer from parsed options."""
     directory = Directory.load(options.users)
     safe = Safe(directory, options.state_file, legacy_reads=options.legacy_reads)
+    pam = pam_core.PamCore(pam_core.load_applications(options.a2a))
+    pam.set_switches({"shapes": options.pam_shapes, "prefixes": options.pam_prefixes,
+                      "create_status": options.pam_create_status}, startup=True)
     sim = Simulator(directory, safe,
                     expires_in=options.expires_in, tenant=options.tenant,
-                    legacy_update=options.legacy_update, verbose=options.verbose)
+                    legacy_update=options.legacy_update, verbose=options.verbose, pam=pam)
     sim.latency_ms = float(options.latency_ms)
     context = None
     if options.cert:
@@ -1119,6 +1148,14 @@ def parse_args(argv=None):
     parser.add_argument("--legacy-reads", action="store_true",
                         help="password and note reads as older pages show them: inactive is "
                              "1005, share users are 'name', /iso/mysafe/password/{id} reads")
+    parser.add_argument("--a2a", default=str(pam_core.DEFAULT_APPLICATIONS),
+                        help="PAM Core A2A applications (OAuth2 clients and authorizations)")
+    parser.add_argument("--pam-shapes", choices=("3.33", "pre-3.33"), default="3.33",
+                        help="PAM Core answers as 3.33+ or older servers shape them")
+    parser.add_argument("--pam-prefixes", choices=("both", "api", "iso"), default="both",
+                        help="PAM Core path prefixes served: api/pam (3.33+), iso/pam (older)")
+    parser.add_argument("--pam-create-status", type=int, choices=(200, 201), default=201,
+                        help="HTTP status of a successful PAM Core POST")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
