@@ -12,6 +12,7 @@ values reach the same client constructor.
 
 from __future__ import annotations
 
+import functools
 import os
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound
@@ -31,11 +32,10 @@ def nonempty_env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
-def boolean_env_fallback(*names, **kwargs):
-    """:func:`nonempty_env_fallback` for a bool option. AnsibleModule checks the value as strictly as
-    any other (``ture`` fails); its message names the option only, so a warning names the variable."""
+def boolean_env_fallback(option, *names):
+    """:func:`nonempty_env_fallback` for the bool ``option``. AnsibleModule checks the value as strictly
+    as any other (``ture`` fails); its message names the option only, so a warning names the variable."""
     value = nonempty_env_fallback(*names)
-    option = kwargs["option"]
     try:
         parse_boolean(value, option)
     except errors.ConfigurationError:
@@ -50,7 +50,8 @@ def _env(*names):
 
 
 def _boolean_env(option, *names):
-    return (boolean_env_fallback, list(names), {"option": option})
+    # the option is bound, not passed as keyword arguments, which ansible-test's schema refuses here
+    return (functools.partial(boolean_env_fallback, option), list(names))
 
 
 CONNECTION_ARGUMENT_SPEC = dict(

@@ -28,7 +28,7 @@ def test_the_security_page_names_tests():
     assert len(named_tests()) > 50
 
 
-@pytest.mark.parametrize("path, name", named_tests(), ids=lambda value: str(value))
+@pytest.mark.parametrize("path, name", named_tests(), ids=str)
 def test_every_test_the_security_page_names_exists(path, name):
     assert path is not None, "::%s has no file before it in its cell" % name
     source = REPO / path

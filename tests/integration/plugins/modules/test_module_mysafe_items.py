@@ -189,8 +189,9 @@ def test_three_kinds_created_in_one_task_with_one_token_then_rerun_without_a_wri
                                           "notes": summary(unchanged=2)}
     assert (again["cost"]["token"], again["cost"]["writes"]) == (1, 0)
     assert all(again["result"][name]["excluded"] == [] for name in LISTS)
-    assert_not_shown(run.output, [element.get("client_secret") or element.get("password") or element.get("note")
-                  for elements in lists.values() for element in elements] + ["JBSWY3DPEHPK3PXP"])
+    secrets = [element.get("client_secret") or element.get("password") or element.get("note")
+               for elements in lists.values() for element in elements]
+    assert_not_shown(run.output, secrets + ["JBSWY3DPEHPK3PXP"])
 
 
 def test_a_kind_with_nothing_to_do_sends_no_request(playbook, sim):
@@ -241,8 +242,9 @@ def test_check_mode_writes_nothing_and_diff_mode_heads_each_element_with_its_lis
                                 "notes": summary(unchanged=2)}
     assert again["diff"] == [] and outcomes[2]["cost"]["writes"] == 0
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.stdout  # -vvvv printed the (masked) arguments
-    assert_not_shown(run.output, ["canary-rotated-Ub38", "canary-new-Ub38", "canary-password-Ub38", "canary-note-Ub38",
-                  "svc-secret-001-Kq7", "web-password-Lr58"])
+    assert_not_shown(run.output, [
+        "canary-rotated-Ub38", "canary-new-Ub38", "canary-password-Ub38", "canary-note-Ub38",
+        "svc-secret-001-Kq7", "web-password-Lr58"])
 
 
 def test_invalid_elements_of_every_list_fail_together_before_any_request(playbook, sim):
@@ -777,8 +779,9 @@ def test_passwords_create_update_enable_disable_previewed_diffed_then_unchanged_
     assert again["summary"] == summary(unchanged=5) and again["changed"] is False and again["diff"] == []
     assert outcomes[2]["cost"]["writes"] == 0
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.stdout
-    assert_not_shown(run.output, [SEED, NEW_SEED, SEED.lower()[:8], "canary-rotated-Fk31oz", "canary-created-Tb62ku",
-                  "steady-password-Lr58", "web-password-Lr58"])
+    assert_not_shown(run.output, [
+        SEED, NEW_SEED, SEED.lower()[:8], "canary-rotated-Fk31oz", "canary-created-Tb62ku",
+        "steady-password-Lr58", "web-password-Lr58"])
 
 
 def test_passwords_bad_elements_fail_before_any_request_and_good_ones_survive_failing_neighbours(playbook, sim):
@@ -904,8 +907,9 @@ def test_notes_create_update_enable_disable_previewed_diffed_then_unchanged_with
     assert again["summary"] == summary(unchanged=5) and again["changed"] is False and again["diff"] == []
     assert outcomes[2]["cost"]["writes"] == 0
     assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.stdout
-    assert_not_shown(run.output, ["canary-rewritten-Qa17ns", "canary-created-Ep85wt", "steady note text Yv26",
-                  "runbook note text Yv26"])
+    assert_not_shown(run.output, [
+        "canary-rewritten-Qa17ns", "canary-created-Ep85wt", "steady note text Yv26",
+        "runbook note text Yv26"])
 
 
 def test_notes_bad_elements_fail_before_any_request_and_good_ones_survive_failing_neighbours(playbook, sim):
@@ -952,8 +956,9 @@ def test_notes_bad_elements_fail_before_any_request_and_good_ones_survive_failin
     records = stored(sim)["notes"]
     assert records[neighbours["results"][3]["identifier"]]["note"] == "canary-new-Gc53"
     assert records[viewed]["note"] == "viewed note text Yv26"
-    assert_not_shown(run.output, ["canary-too-long-Gc53", "canary-nameless-Gc53", "canary-twice-Gc53", "canary-hidden-Gc53",
-                  "canary-twin-Gc53", "canary-viewed-Gc53", "canary-new-Gc53"])
+    assert_not_shown(run.output, [
+        "canary-too-long-Gc53", "canary-nameless-Gc53", "canary-twice-Gc53", "canary-hidden-Gc53",
+        "canary-twin-Gc53", "canary-viewed-Gc53", "canary-new-Gc53"])
 
 
 def test_notes_exclusive_tag_disables_only_the_unlisted_notes_with_that_tag(playbook, sim):

@@ -107,7 +107,7 @@ def _check_text_types(kwargs):
             value = kwargs.get(item["id"])
             if item["type"] != "string" or value is None or isinstance(value, str):
                 continue
-            if item["id"] == "identifier" and type(value) is int:
+            if item["id"] == "identifier" and isinstance(value, int) and not isinstance(value, bool):
                 continue  # a numeric ID given as a number is still the ID
             raise errors.ConfigurationError(
                 "%s of %s is %s, not text." % (item["label"], where, _type_name(value)),
