@@ -20,7 +20,7 @@ from ansible_collections.segura.pam.plugins.module_utils._bulk import (
 from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, find_one, read_unless_disabled
 from ansible_collections.segura.pam.plugins.module_utils._kinds import KINDS
 from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
-from ansible_collections.segura.pam.plugins.module_utils.client import url_credentials
+from ansible_collections.segura.pam.plugins.module_utils._transport import url_credentials
 from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC, client_from_options
 
 SHARING_SPEC = dict(
