@@ -6,6 +6,8 @@ would point the lookup to), the probe secret, and a play that looks it up and re
 import textwrap
 from http.server import BaseHTTPRequestHandler
 
+from playbook_runner import reported
+
 SECRET_VALUE = "looked-up-value-Hq27"
 
 
@@ -46,6 +48,4 @@ def lookup_play(secret_id, lookup_options="", vars_block="", pre_tasks=""):
 
 
 def probe_line(result):
-    assert result.rc == 0, result.output
-    line = next(line for line in result.stdout.splitlines() if '"msg": "PROBE ' in line)
-    return line.split("PROBE ", 1)[1][:-1].replace('\\"', '"')
+    return reported(result, "PROBE")

@@ -113,3 +113,11 @@ def localhost_play(tasks, vars_files=()):
     if vars_files:
         header += "  vars_files: [%s]\n" % ", ".join(vars_files)
     return header + "  tasks:\n" + textwrap.indent(textwrap.dedent(tasks).strip("\n"), "    ") + "\n"
+
+
+def reported(result, marker):
+    """What a successful run's ``debug`` task said after ``marker`` (its msg starts with it), with
+    the quotes the callback's JSON escaped given back."""
+    assert result.rc == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if '"msg": "%s ' % marker in line)
+    return line.split(marker + " ", 1)[1][:-1].replace('\\"', '"')

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playbook_runner import reported
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "connecting"))
 from forward_proxy import ForwardProxy  # noqa: E402 - needs the path above
@@ -39,9 +40,7 @@ CREATE = """
 
 
 def outcome(result):
-    assert result.rc == 0, result.output
-    line = next(line for line in result.stdout.splitlines() if '"msg": "OUTCOME ' in line)
-    operation, _bar, message = line.split("OUTCOME ", 1)[1][:-1].partition(" | ")
+    operation, _bar, message = reported(result, "OUTCOME").partition(" | ")
     return operation, message
 
 
