@@ -13,10 +13,23 @@ attributes:
     support: full
     membership:
       - segura.pam.mysafe
+      - segura.pam.all
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying the server.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+"""
+
+    # For the PAM Core modules: their own action group (A2A application credentials), and the one of all.
+    PAM = r"""
+attributes:
+  action_group:
+    description: Use C(group/segura.pam.pam) in C(module_defaults) to set the connection options (an A2A
+      application's client id and secret) once for every PAM Core module.
+    support: full
+    membership:
+      - segura.pam.pam
+      - segura.pam.all
 """
 
     # For read-only modules.

@@ -98,6 +98,16 @@ options:
         as C(requests) reads them.
       - Falls back to E(SEGURA_PROXY).
     type: str
+  segura_pam_path:
+    description:
+      - "The path of PAM Core's API on the server, for the PAM Core plugins (devices, credentials, SSH keys):
+        C(api/pam) (Segura 3.33 and later) or C(iso/pam) (older versions)."
+      - When not set, the first request tries C(api/pam) and, if the server does not serve it (HTTP 404),
+        C(iso/pam); that costs at most one refused request per task or lookup call.
+      - MySafe plugins ignore it.
+      - Falls back to E(SEGURA_PAM_PATH).
+    type: str
+    choices: [api/pam, iso/pam]
 notes:
   - Requires the Python library C(requests) 2.32 or newer on the host that runs the task.
   - C(~/.netrc) is never read, so no credential other than the ones given here is sent to Segura.
@@ -198,4 +208,12 @@ options:
         key: proxy
     vars:
       - name: segura_proxy
+  segura_pam_path:
+    env:
+      - name: SEGURA_PAM_PATH
+    ini:
+      - section: segura
+        key: pam_path
+    vars:
+      - name: segura_pam_path
 """

@@ -160,7 +160,8 @@ class MySafeApi(object):
                                                  hint="Check the Segura version.")
         return [normalise_summary(self.kind, item) for item in items if isinstance(item, dict)]
 
-    def get(self, identifier):
+    def get(self, identifier, needs=()):
+        """The item; ``needs`` (the fields the caller compares) does not matter here: a read shows them all."""
         envelope = self._request("GET", "%s/%d" % (self.kind.path, identifier))
         return normalise_entity(self.kind, _entity_of(envelope, self.kind.read_keys))
 

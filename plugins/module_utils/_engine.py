@@ -25,8 +25,10 @@ WRITE_ROUNDS = 3
 
 def comparable(field, value):
     """A value in the form used for comparison (order-insensitive where the API is)."""
-    if field == "tags":
+    if field in ("tags", "domains", "devices"):
         return sorted(set(split_tags(value)))
+    if field == "connectivities":  # "ssh:22" and "SSH:22" are one connectivity
+        return sorted(set(item.replace(" ", "").upper() for item in split_tags(value)))
     if field == "users_allowed":
         return normalise_users(value)
     if field == "groups_allowed":
@@ -52,12 +54,14 @@ def find_all(api, code=None, **selection):
     """
     kind = api.kind
     selection = {field: value for field, value in selection.items() if value is not None}
-    if not code and "name" not in selection:
+    if not code and (not kind.name_fields or kind.name_fields[0] not in selection):
+        names = " and ".join(kind.name_fields[:1] if kind.sharing else kind.name_fields)
         raise errors.ConfigurationError(
-            "No way to select the %s: none of identifier%s or name is set." % (
-                kind.label, ", %s" % kind.code_field if kind.code_field else ""),
-            hint="Set identifier (the server's id)%s or name." % (
-                ", %s" % kind.code_field if kind.code_field else ""))
+            "No way to select the %s: none of %s%s%s is set." % (
+                kind.label, kind.id_field, ", %s" % kind.code_field if kind.code_field else "",
+                " or %s" % names if names else ""),
+            hint="Set %s (the server's id)%s%s." % (
+                kind.id_field, ", %s" % kind.code_field if kind.code_field else "", " or %s" % names if names else ""))
     if code:  # the list answer does not carry the code: the server's filter decides
         return api.list(**{kind.code_field: code}), selection_text(kind, code=code)
     return selected(api.list(**selection), selection), selection_text(kind, **selection)
@@ -81,7 +85,7 @@ def find_one(api, code=None, **selection):
             hint="Check the value and that the %s is shared with the API user (%s lists what it sees)."
                  % (kind.label, kind.info_module))
     if len(found) > 1:
-        raise ambiguous(kind, [item["identifier"] for item in found], what)
+        raise ambiguous(kind, [item[kind.id_field] for item in found], what)
     return found[0]
 
 
@@ -89,16 +93,20 @@ def ambiguous(kind, identifiers, what):
     """The error for a code or name selection (``what``, from :func:`selection_text`) that several
     visible items match, naming their identifiers."""
     return errors.AmbiguousSelectionError(
-        "%d %s visible to this API user have %s (identifiers %s)." % (
-            len(identifiers), kind.plural, what, ", ".join(map(str, identifiers))),
-        hint="Select one with identifier: several owners may share theirs with this API user under the same %s."
-             % what.split(" ", 1)[0])
+        "%d %s visible to this API user have %s (%ss %s)." % (
+            len(identifiers), kind.plural, what, kind.id_field, ", ".join(map(str, identifiers))),
+        hint="Select one with %s: %s." % (kind.id_field, (
+            "several owners may share theirs with this API user under the same %s" % what.split(" ", 1)[0])
+            if kind.sharing else "several items match, e.g. one username on several devices"))
 
 
-def read_unless_disabled(api, identifier):
-    """The full item, or None when it is disabled (Segura refuses to read a disabled item)."""
+def read_unless_disabled(api, identifier, needs=()):
+    """The full item, or None when it is disabled (Segura refuses to read a disabled item).
+
+    ``needs``: the fields the caller compares (a PAM credential is read, taking custody, only
+    for the fields only that read shows)."""
     try:
-        return api.get(identifier)
+        return api.get(identifier, needs=needs)
     except errors.InactiveSecretError:
         return None
 
@@ -110,7 +118,11 @@ class Differences(object):
         self.before = {}
         self.after = {}
         self.changes = {}
+        #: fields the current item does not show (PAM Core answers lack some): not compared
+        self.unverified = sorted(field for field in wanted if current is not None and field not in current)
         for field, value in sorted(wanted.items()):
+            if field in self.unverified:
+                continue
             old = comparable(field, current.get(field)) if current is not None else None
             new = comparable(field, value)
             differs = old != new
@@ -169,14 +181,22 @@ class ItemSync(object):
             if not found:
                 return None, None
             if len(found) > 1:
-                raise ambiguous(self.kind, [item["identifier"] for item in found], what)
-            identifier = found[0]["identifier"]
+                raise ambiguous(self.kind, [item[self.kind.id_field] for item in found], what)
+            identifier = found[0][self.kind.id_field]
         try:
-            return identifier, read_unless_disabled(self.api, identifier)
+            return identifier, read_unless_disabled(self.api, identifier, needs=self._compared())
         except errors.NotFoundError:
             if self.identifier is not None and self.state == "absent":
                 return None, None
             raise
+
+    def _compared(self):
+        """The fields compared with the current item (the rewritten ones only with ``always``)."""
+        wanted = dict(self.wanted)
+        if self.rewrite == "on_create":
+            for field in self.kind.rewrite_fields:
+                wanted.pop(field, None)
+        return wanted
 
     # -- applying -------------------------------------------------------------------------
 
@@ -190,7 +210,8 @@ class ItemSync(object):
                 if round_number == WRITE_ROUNDS - 1 or isinstance(exc, errors.UnconfirmedWriteError):
                     raise
                 attempted = attempted or self.attempting
-                if self.attempting == "created" and not self.code:
+                # an upsert finds the item it may have created: only a MySafe create can be duplicated
+                if self.attempting == "created" and not self.code and not self.kind.upsert:
                     self.unconfirmed_create = exc
                 self.warnings.append("%s The %s was read again before any retry." % (exc.message, self.kind.label))
                 continue
@@ -201,13 +222,16 @@ class ItemSync(object):
 
     def _result(self, operation, identifier, entity, diff):
         """``operation``: created, updated, enabled, disabled or unchanged (what a real run does)."""
-        return {
+        result = {
             "changed": operation != "unchanged",
             "operation": operation,
-            "identifier": identifier,
+            self.kind.id_field: identifier,
             self.kind.result_key: masked(self.kind, entity) if entity else None,
             "diff": {"before": diff.before, "after": diff.after},
         }
+        if self.kind.id_field != "identifier" and "identifier" in self.kind.text_fields:
+            result["identifier"] = (entity or {}).get("identifier", self.code)
+        return result
 
     def _run_once(self):
         identifier, current = self.locate()
@@ -224,18 +248,22 @@ class ItemSync(object):
             self.attempting = "enabled"
             self.api.set_active(identifier, True)
             activated = True
-            current = self.api.get(identifier)
-        wanted = dict(self.wanted)
-        if self.rewrite == "on_create":
-            wanted.pop(self.kind.rewrite_option[1], None)
-        fields = Differences(self.kind, current, wanted)
+            current = self.api.get(identifier, needs=self._compared())
+        fields = Differences(self.kind, current, self._compared())
         diff.before.update(fields.before)
         diff.after.update(fields.after)
+        if fields.unverified:
+            self.warnings.append(
+                "Segura's answers do not show the %s's %s, so %s not compared: %s written only with another "
+                "change%s." % (self.kind.label, ", ".join(fields.unverified),
+                               "it was" if len(fields.unverified) == 1 else "they were",
+                               "it is" if len(fields.unverified) == 1 else "they are", self.kind.unverified_hint))
         if not fields.changes:
             return self._result("enabled" if activated else "unchanged", identifier, current, diff)
         if not self.check_mode:
             self.attempting = "updated"
-            self._report_sharing(self.api.update(identifier, fields.changes))
+            changes = dict(fields.changes, **dict((f, self.wanted[f]) for f in fields.unverified))
+            self._report_sharing(self.api.update(identifier, changes))
             current = self.api.get(identifier)
         else:
             current = dict(current, **fields.changes)
@@ -274,6 +302,8 @@ class ItemSync(object):
         if identifier is None or current is None:  # missing or already disabled
             return self._result("unchanged", identifier, None, diff)
         diff.add("active", True, False)
+        if self.kind.cascades:  # what Segura deactivates with it, shown before it happens (check mode too)
+            diff.add("deactivates", [], self.api.dependents(current))
         self.attempting = "disabled"
         if not self.check_mode and not self.api.set_active(identifier, False):
             return self._result("unchanged", identifier, dict(current, active=False), diff)
@@ -281,5 +311,4 @@ class ItemSync(object):
 
     def _report_sharing(self, shared_error):
         if shared_error:
-            self.warnings.append("Segura could not apply part of the sharing: %s. Check that every user in "
-                                 "users_allowed and group in groups_allowed exists." % "; ".join(map(str, shared_error)))
+            self.warnings.append(self.kind.partial_error_text % "; ".join(map(str, shared_error)))

@@ -39,7 +39,7 @@ class ItemKind(object):
 
     def __init__(self, name, label, path, list_keys, read_keys, write_keys, text_fields, secret_fields,
                  required_to_create, name_fields, summary_fields, list_filters, rewrite_option, code_field=None,
-                 info_selectors=(), read_only_fields=(), max_length=None, checks=None):
+                 info_selectors=(), read_only_fields=(), max_length=None, checks=None, **pam):
         self.name = name
         self.label = label
         self.path = path
@@ -58,16 +58,36 @@ class ItemKind(object):
         self.rewrite_option = rewrite_option
         self.max_length = max_length or {}
         self.checks = checks or {}
+        #: PAM Core only (see :class:`PamKind`); MySafe kinds keep these defaults
+        self.service = "mysafe"
+        self.id_field = "identifier"
+        self.sharing = True
+        self.upsert = False
+        self.id_option = True
+        self.cascades = False
+        self.aliases = {}
+        self.check_hints = {}
+        #: the warning when the server could not apply part of a write (``%s``: its list of problems)
+        self.partial_error_text = ("Segura could not apply part of the sharing: %s. Check that every user in "
+                                   "users_allowed and group in groups_allowed exists.")
+        #: what a user can do about fields that cannot be compared (MySafe answers show every field)
+        self.unverified_hint = ""
+        #: the fields ``rewrite_option: on_create`` leaves alone on an existing item
+        self.rewrite_fields = (rewrite_option[1],) if rewrite_option else ()
+
+    @property
+    def sharing_fields(self):
+        return SHARING_FIELDS if self.sharing else ()
 
     @property
     def fields(self):
         """Every field the user can set."""
-        return self.text_fields + SHARING_FIELDS
+        return self.text_fields + self.sharing_fields
 
     @property
     def entity_fields(self):
         """Every field of the normalised item, in a stable order."""
-        return ("identifier",) + self.text_fields + self.read_only_fields + SHARING_FIELDS + ("active",)
+        return (self.id_field,) + self.text_fields + self.read_only_fields + self.sharing_fields + ("active",)
 
     @property
     def a_label(self):
@@ -89,7 +109,7 @@ class ItemKind(object):
 
     @property
     def module(self):
-        return "segura.pam.mysafe_" + self.name
+        return "segura.pam.%s_%s" % (self.service, self.name)
 
     @property
     def info_module(self):
@@ -97,10 +117,10 @@ class ItemKind(object):
 
     def selectors(self, params):
         """The selector options the user set, for messages: ``identifier 4``, ``name 'x'``."""
-        chosen = [option for option in ("identifier",) + ((self.code_field,) if self.code_field else ())
+        chosen = [option for option in (self.id_field,) + ((self.code_field,) if self.code_field else ())
                   if params.get(option) is not None]
         chosen = chosen[:1] or [option for option in self.name_fields if params.get(option) is not None]
-        return ", ".join("%s %s" % (option, params[option] if option == "identifier" else "'%s'" % params[option])
+        return ", ".join("%s %s" % (option, params[option] if option == self.id_field else "'%s'" % params[option])
                          for option in chosen)
 
 
@@ -151,3 +171,154 @@ NOTE = ItemKind(
 )
 
 KINDS = {kind.name: kind for kind in (API_SECRET, PASSWORD, NOTE)}
+
+
+# -- PAM Core ---------------------------------------------------------------------------------
+
+IDENTIFIER_PATTERN = r"[A-Za-z0-9_.-]+"
+
+
+def check_pam_identifier(value):
+    """The characters Segura accepts in a credential's or key's identifier (else error 1053)."""
+    import re
+
+    if not re.match(r"\A%s\Z" % IDENTIFIER_PATTERN, value):
+        raise ValueError("may contain only letters, digits, '.', '_' and '-'")
+
+
+def check_connectivity(value):
+    """``PROTOCOL:PORT``, as Segura's connectivities list takes it."""
+    import re
+
+    for item in value:
+        if not re.match(r"\A[A-Za-z][A-Za-z0-9 _-]*:\d{1,5}\Z", item.strip()) or not 0 < int(item.rsplit(":", 1)[1]) < 65536:
+            raise ValueError("item '%s' is not PROTOCOL:PORT (e.g. SSH:22, HTTPS:443)" % item)
+
+
+class PamKind(ItemKind):
+    """One kind of PAM Core item (device, credential, SSH key): an :class:`ItemKind` with the
+    ways PAM Core differs from MySafe said as data.
+
+    - ``id`` is the server's number (a string on the wire); ``identifier`` is, for credentials and
+      keys, the string the user chooses, and the ``code_field`` that selects one (a device's is
+      its ``hostname``). Writes are upserts by POST keyed by the code field, so repeating an
+      ambiguous create is safe (``upsert``).
+    - ``resource``: the path segment below the PAM prefix (``device``, ``credential``, ``key``).
+    - ``listed_by``: the resource whose list shows these items (keys appear in the credential list).
+    - ``wire``: field -> (key written, keys read in order); fields not named are the same on the wire.
+    - ``list_fields``: fields that are lists (comma-separated or arrays on the wire).
+    - ``custody_fields``: fields only a read that takes the item into the API user's custody
+      shows (``custody``: reading an item takes custody). Nothing is read for them unless asked.
+    - ``unreadable_fields``: fields no answer shows: written, never compared.
+    - ``write_context``: fields sent with every update, from the current item, so the server's
+      upsert finds the same item.
+    - ``already``: vendor codes of "already in that state" answers to activate / deactivate.
+    - ``rewrite_fields``: what ``rewrite_option: on_create`` leaves alone (default: its one field).
+    - ``id_option``: the module also selects by ``id``; otherwise the code field is required.
+    - ``cascades``: deactivating one deactivates the credentials and keys on it (devices).
+    - ``aliases``: option -> the names senhasegura.pam 1.0.0 gave it (see docs/migrating.md).
+    """
+
+    def __init__(self, name, label, resource, text_fields, secret_fields, required_to_create, code_field,
+                 wire, list_fields, rewrite_option, entity_key, list_key, listed_by=None, name_fields=(),
+                 summary_fields=(), list_filters=(), custody_fields=(), unreadable_fields=(), write_context=(),
+                 not_found_codes=(), inactive_codes=(), already=None, checks=None, partial_error=None,
+                 rewrite_fields=None, unverified_hint="", id_option=False, cascades=False, aliases=None,
+                 check_hints=None):
+        super(PamKind, self).__init__(
+            name=name, label=label, path=resource, list_keys=(list_key,), read_keys=(entity_key,),
+            write_keys=(entity_key,), text_fields=text_fields, secret_fields=secret_fields,
+            required_to_create=required_to_create, name_fields=name_fields, summary_fields=summary_fields,
+            list_filters=list_filters, rewrite_option=rewrite_option, code_field=code_field, checks=checks)
+        self.service = "pam"
+        self.id_field = "id"
+        self.sharing = False
+        self.upsert = True
+        self.resource = resource
+        self.listed_by = listed_by or resource
+        self.wire = wire
+        self.list_fields = list_fields
+        self.custody_fields = custody_fields
+        self.unreadable_fields = unreadable_fields
+        self.write_context = write_context
+        self.not_found_codes = not_found_codes
+        self.inactive_codes = inactive_codes
+        self.already = already or {}
+        self.partial_error = partial_error
+        if rewrite_fields:
+            self.rewrite_fields = rewrite_fields
+        self.partial_error_text = "Segura could not link every device to the %s: %%s." % label
+        self.id_option = id_option
+        self.cascades = cascades
+        self.aliases = aliases or {}
+        self.check_hints = check_hints or {}
+        self.unverified_hint = unverified_hint
+
+    @property
+    def entity_fields(self):
+        return ("id",) + tuple(f for f in self.text_fields if f != "id") + ("active",)
+
+    @property
+    def custody(self):
+        return bool(self.custody_fields)
+
+
+DEVICE = PamKind(
+    name="device", label="device", resource="device", entity_key="device", list_key="devices",
+    text_fields=("hostname", "address", "type", "vendor", "model", "site", "domains", "tags", "connectivities"),
+    secret_fields=(), required_to_create=("hostname", "address", "type", "vendor", "model", "site"),
+    code_field="hostname", list_fields=("domains", "tags", "connectivities"),
+    wire={"address": ("ip", ("ip",)), "domains": ("device_domain", ("device_domain",)),
+          "tags": ("device_tags", ("device_tags", "tags")), "connectivities": ("connectivities", ("connectivities",))},
+    summary_fields=("hostname", "address", "type", "vendor", "model", "site", "tags"),
+    list_filters=("hostname", "site", "type", "vendor", "model", "tag"), rewrite_option=None,
+    write_context=("hostname",), not_found_codes=(1011,), already={True: (1044,), False: ()},
+    checks={"connectivities": check_connectivity}, cascades=True,
+    aliases={"address": ["ip"], "domains": ["device_domain"], "tags": ["device_tags"]},
+    check_hints={"connectivities": "Write each as PROTOCOL:PORT, e.g. [SSH:22, HTTPS:443]."},
+)
+
+CREDENTIAL = PamKind(
+    name="credential", label="credential", resource="credential", entity_key="credential", list_key="credentials",
+    text_fields=("identifier", "username", "hostname", "address", "password", "credential_type", "domain",
+                 "additional", "tags", "parent_credential"),
+    secret_fields=("password",), required_to_create=("username", "hostname", "address"),
+    code_field="identifier", name_fields=("username", "hostname"), list_fields=("tags",),
+    wire={"address": ("ip", ("ip", "management_ip")), "password": ("content", ("password", "content")),
+          "identifier": ("identifier", ("identifier", "tag")), "credential_type": ("credential_type", ("type",)),
+          "parent_credential": ("parent_password", ("parent_credential_cod",))},
+    summary_fields=("identifier", "username", "hostname", "address", "credential_type"),
+    list_filters=("identifier", "username", "hostname", "credential_type"),
+    rewrite_option=("update_password", "password"),
+    custody_fields=("password", "additional", "domain", "parent_credential"), unreadable_fields=("tags",),
+    unverified_hint=(" (additional, domain and parent_credential are compared with update_password: always, "
+                     "whose read of the password takes custody; no answer shows tags)"),
+    write_context=("identifier", "username", "hostname", "address"),
+    not_found_codes=(1007, 1010), inactive_codes=(1008, 1017), already={True: (1043, 1017), False: (1008, 1017)},
+    checks={"identifier": check_pam_identifier}, id_option=True,
+    aliases={"address": ["ip"], "password": ["content"], "credential_type": ["type"],
+             "parent_credential": ["parent_password"]},
+    check_hints={"identifier": "Use only letters, digits, '.', '_' and '-'."},
+)
+
+SSH_KEY = PamKind(
+    name="ssh_key", label="SSH key", resource="key", entity_key="key", list_key="credentials", listed_by="credential",
+    text_fields=("identifier", "hostname", "address", "username", "key_name", "private_key", "passphrase",
+                 "public_key", "tags", "devices"),
+    secret_fields=("private_key", "passphrase"), required_to_create=("identifier", "hostname", "address",
+                                                                     "private_key", "public_key"),
+    code_field="identifier", list_fields=("tags", "devices"),
+    wire={"address": ("ip", ("ip", "management_ip")), "passphrase": ("password", ("password",)),
+          "identifier": ("identifier", ("identifier", "tag"))},
+    summary_fields=("identifier", "username", "hostname", "address"),
+    list_filters=("identifier", "username", "hostname"), rewrite_option=("update_private_key", "private_key"),
+    write_context=("identifier", "hostname", "address", "private_key", "public_key"),
+    not_found_codes=(1015, 1016), inactive_codes=(1017,), already={True: (1045,), False: (1017,)},
+    checks={"identifier": check_pam_identifier}, partial_error="devices_error",
+    aliases={"address": ["ip"], "passphrase": ["password"]},
+    check_hints={"identifier": "Use only letters, digits, '.', '_' and '-'."},
+    # the private key, its passphrase and the public key are one pair: rewritten together or not at all
+    rewrite_fields=("private_key", "passphrase", "public_key"),
+)
+
+PAM_KINDS = {kind.name: kind for kind in (DEVICE, CREDENTIAL, SSH_KEY)}

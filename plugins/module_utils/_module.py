@@ -15,6 +15,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi, masked
+from ansible_collections.segura.pam.plugins.module_utils._pam import PamApi
 from ansible_collections.segura.pam.plugins.module_utils._bulk import (
     OPERATIONS, BulkSync, bulk_outcome, prepare_lists, tag_option)
 from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, find_one, read_unless_disabled
@@ -56,7 +57,7 @@ class SeguraModule(AnsibleModule):
         return self._client
 
     def api(self, kind):
-        return MySafeApi(self.client, kind)
+        return (PamApi if kind.service == "pam" else MySafeApi)(self.client, kind)
 
     def fail_from_error(self, error, **result):
         """Turn a typed client error into the task's failure (never a traceback)."""
@@ -79,30 +80,40 @@ class SeguraModule(AnsibleModule):
 
 
 def item_argument_spec(kind):
-    """Selector, fields (secret ones no_log), state, and the kind's rewrite option."""
-    spec = dict(identifier=dict(type="int"))
+    """Selector, fields (secret ones no_log), state, and the kind's rewrite option.
+
+    PAM Core kinds: lists are lists, the code field is required unless ``id`` selects, the rewrite
+    option defaults to ``on_create`` (a credential's password is read, taking custody, only with
+    ``always``), and senhasegura.pam's option names are aliases."""
+    spec = dict(((kind.id_field, dict(type="int")),) if kind.id_option else ())
     if kind.code_field:
-        spec[kind.code_field] = dict(type="str")
+        spec[kind.code_field] = dict(type="str", required=not kind.id_option)
     for field in kind.text_fields:
         if field != kind.code_field:
-            spec[field] = dict(type="str", no_log=field in kind.secret_fields)
+            spec[field] = (dict(type="list", elements="str") if field in getattr(kind, "list_fields", ()) else
+                           dict(type="str", no_log=field in kind.secret_fields))
     spec["tags"] = dict(type="list", elements="str")
-    spec.update(SHARING_SPEC)
+    if kind.sharing:
+        spec.update(SHARING_SPEC)
+    for field, names in kind.aliases.items():
+        spec[field]["aliases"] = names
     spec["state"] = dict(type="str", choices=["present", "absent"], default="present")
     # no_log=False said outright: AnsibleModule warns about any unmarked option named like a
     # password ("update_password") on every run.
-    spec[kind.rewrite_option[0]] = dict(type="str", choices=["always", "on_create"], default="always",
-                                        no_log=False)
+    if kind.rewrite_option:
+        spec[kind.rewrite_option[0]] = dict(type="str", choices=["always", "on_create"], no_log=False,
+                                            default="always" if kind.sharing else "on_create")
     return spec
 
 
 def apply_item(module, kind):
     """One item brought to the wanted state; the result dict (warnings shown by the module)."""
     params = module.params
-    sync = ItemSync(module.api(kind), identifier=params["identifier"],
+    sync = ItemSync(module.api(kind), identifier=params.get(kind.id_field) if kind.id_option else None,
                     code=params.get(kind.code_field) if kind.code_field else None,
                     wanted=item_fields(kind, params), state=params["state"],
-                    rewrite=params[kind.rewrite_option[0]], check_mode=module.check_mode)
+                    rewrite=params[kind.rewrite_option[0]] if kind.rewrite_option else "always",
+                    check_mode=module.check_mode)
     result = sync.run()
     for warning in sync.warnings:
         module.warn(warning)
@@ -183,10 +194,65 @@ def collect_info(module, kind):
 
 
 def run_info_module(kind):
+    if kind.service == "pam":
+        return run_pam_info_module(kind)
     module = SeguraModule(argument_spec=info_argument_spec(kind), supports_check_mode=True,
                           mutually_exclusive=[("identifier", option) for option in info_argument_spec(kind)
                                               if option not in ("identifier", "details", "reveal_secret")])
     module.run(lambda: collect_info(module, kind))
+
+
+# -- the info module of a PAM Core kind ---------------------------------------------------------
+
+
+def pam_info_argument_spec(kind):
+    """``id``, the code field, the list's filters; ``reveal_secret`` where the kind holds a secret."""
+    spec = dict(id=dict(type="int"), **{kind.code_field: dict(type="str")})
+    for option in kind.list_filters:
+        spec.setdefault(option, dict(type="str"))
+    if kind.secret_fields:
+        spec["reveal_secret"] = dict(type="bool", default=False)
+    return spec
+
+
+def collect_pam_info(module, kind):
+    """``{<kind>: item}`` selected by id, code or every name field; else ``{<kind>s: [list rows]}``.
+
+    Lists come from the list answer alone: never a secret, never custody. One item is read in full
+    when the read takes no custody, or when ``reveal_secret`` asks for the secret (a credential's
+    read takes it into the A2A application's custody)."""
+    params = module.params
+    check_identifier(params["id"], kind, "id")
+    api = module.api(kind)
+    reveal = params.get("reveal_secret")
+    given = dict((option, value) for option, value in params.items()
+                 if option in pam_info_argument_spec(kind) and option != "reveal_secret" and value is not None)
+    if reveal and not ("id" in given or kind.code_field in given or all(f in given for f in kind.name_fields or ("-",))):
+        raise errors.ConfigurationError(
+            "reveal_secret reads one %s, and no option selects one." % kind.label,
+            hint="Select it with id, %s%s; lists never show a secret." % (
+                kind.code_field, " or %s" % " and ".join(kind.name_fields) if kind.name_fields else ""))
+    if "id" in given:
+        identifier = given["id"]
+    elif kind.code_field in given or (kind.name_fields and all(f in given for f in kind.name_fields)):
+        code = given.get(kind.code_field)
+        found = find_one(api, code=code, **dict((f, given.get(f)) for f in kind.name_fields if f in given))
+        identifier = found["id"]
+    else:
+        return {"changed": False, kind.results_key: api.list(**given)}
+    needs = kind.secret_fields if reveal else ()
+    try:
+        entity = api.get(identifier, needs=needs)
+    except errors.InactiveSecretError:
+        entity = dict(api.known(identifier), active=False)
+    return {"changed": False, kind.result_key: entity if reveal else masked(kind, entity)}
+
+
+def run_pam_info_module(kind):
+    spec = pam_info_argument_spec(kind)
+    module = SeguraModule(argument_spec=spec, supports_check_mode=True,
+                          mutually_exclusive=[("id", option) for option in spec if option not in ("id", "reveal_secret")])
+    module.run(lambda: collect_pam_info(module, kind))
 
 
 # -- mysafe_items: a list per kind -----------------------------------------------------------

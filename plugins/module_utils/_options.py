@@ -69,6 +69,7 @@ CONNECTION_ARGUMENT_SPEC = dict(
     segura_token_path=dict(type="str", default=DEFAULT_TOKEN_PATH, no_log=False, fallback=_env("SEGURA_TOKEN_PATH")),
     segura_tenant=dict(type="str", fallback=_env("SEGURA_TENANT")),
     segura_proxy=dict(type="str", fallback=_env("SEGURA_PROXY")),
+    segura_pam_path=dict(type="str", choices=["api/pam", "iso/pam"], fallback=_env("SEGURA_PAM_PATH")),
 )
 
 
@@ -125,11 +126,16 @@ def client_from_options(get, warn=None, **overrides):
     proxy = get("segura_proxy")
     if proxy:
         _check_url("segura_proxy", proxy)
+    pam_path = get("segura_pam_path")
+    if pam_path and pam_path.strip("/") not in CONNECTION_ARGUMENT_SPEC["segura_pam_path"]["choices"]:
+        raise errors.ConfigurationError("segura_pam_path '%s' is not a PAM Core path." % pam_path,
+                                        hint="Use api/pam (Segura 3.33 and later) or iso/pam (older), or leave "
+                                             "it unset to find out.")
     settings = dict(
         url=url, client_id=client_id, client_secret=client_secret, token=token,
         validate_certs=parse_boolean(get("segura_validate_certs"), "segura_validate_certs") is not False,
         ca_path=ca_path, timeout=timeout, token_path=get("segura_token_path") or DEFAULT_TOKEN_PATH,
-        tenant=get("segura_tenant"), proxy=proxy,
+        tenant=get("segura_tenant"), proxy=proxy, pam_path=pam_path.strip("/") if pam_path else None,
         token_cache=parse_boolean(get("segura_token_cache"), "segura_token_cache") is not False, warn=warn,
     )
     settings.update(overrides)

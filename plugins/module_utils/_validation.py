@@ -13,7 +13,9 @@ from ansible_collections.segura.pam.plugins.module_utils import errors
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 # Fields that, when given, must hold something: an empty one could only be a mistake.
-NON_EMPTY = ("name", "url", "client_id", "identifier_code", "username", "password", "note")
+NON_EMPTY = ("name", "url", "client_id", "identifier_code", "username", "password", "note", "hostname", "address",
+             "identifier", "type", "vendor", "model", "site", "private_key", "public_key")
+SEED_HINT = "Give the seed exactly as the service showed it (base32), without the otpauth:// URL around it."
 
 
 def _fail(option, problem, fix):
@@ -51,7 +53,7 @@ def item_fields(kind, params):
 
     Secret values never appear in the messages.
     """
-    check_identifier(params.get("identifier"), kind)
+    check_identifier(params.get(kind.id_field) if kind.id_option or kind.sharing else None, kind, kind.id_field)
     wanted = dict((f, params[f]) for f in kind.fields if params.get(f) is not None)
     for option in NON_EMPTY:
         if option in wanted and not str(wanted[option]).strip():
@@ -73,7 +75,6 @@ def item_fields(kind, params):
             try:
                 check(wanted[field])
             except ValueError as problem:
-                _fail(field, str(problem), "Give the seed exactly as the service showed it (base32), without "
-                                           "the otpauth:// URL around it.")
+                _fail(field, str(problem), kind.check_hints.get(field, SEED_HINT))
     _check_sharing(wanted)
     return wanted

@@ -80,8 +80,10 @@ class SeguraClient(object):
     def __init__(self, url, client_id=None, client_secret=None, token=None, validate_certs=True,
                  ca_path=None, timeout=DEFAULT_TIMEOUT, token_path=DEFAULT_TOKEN_PATH, tenant=None,
                  proxy=None, token_cache=True, token_cache_dir=None, retries=3, backoff=0.3,
-                 pool_size=10, warn=None, on_secret=None, user_agent=None):
+                 pool_size=10, warn=None, on_secret=None, user_agent=None, pam_path=None):
         self.base_url = url.rstrip("/")
+        #: PAM Core's path prefix (api/pam or iso/pam): pinned, or found by the first PAM Core request
+        self.pam_path = pam_path
         self.client_id = client_id
         self._client_secret = client_secret
         #: every credential and token this client holds: masked in every message it raises

@@ -31,7 +31,7 @@ DEFAULT_SWITCHES = {
     "state_codes": "v4",              # "pt-BR": 1017 for credential already inactive/active
     "key_tags": "array",              # "string": comma-separated, as the v4 field list says
     "identifier_dot": True,           # False: "." in a credential identifier is 1053
-    "inactive_listed": True,          # False: lists leave inactive items out
+    "inactive_listed": False,         # True: lists show inactive items too (no flag says which)
     "active_flag": False,             # True: answers carry "active" (as some versions do)
     "tenant": "Segura",
 }
