@@ -2,12 +2,14 @@
 # Copyright: (c) 2026, segura.pam contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Write the element options of mysafe_items' lists from the item options' one source.
+"""Write the element options of the bulk modules' lists from the item options' one source.
 
-The options of an item are written once, in plugins/doc_fragments/mysafe_item.py (the ones
-every kind shares, and each kind's own), and the item modules extend that fragment. Doc
-fragments cannot fill suboptions, so the ``api_secrets``, ``passwords`` and ``notes`` options of
-plugins/modules/mysafe_items.py hold a copy, between two marker lines, that this script
+MySafe: the options of an item are written once, in plugins/doc_fragments/mysafe_item.py (the
+ones every kind shares, and each kind's own), and the item modules extend that fragment. PAM
+Core: the options of pam_device, pam_credential and pam_ssh_key are written in those modules.
+Doc fragments cannot fill suboptions, so the lists of plugins/modules/mysafe_items.py
+(``api_secrets``, ``passwords``, ``notes``) and of plugins/modules/pam_items.py (``devices``,
+``credentials``, ``ssh_keys``) hold a copy, between two marker lines, that this script
 rewrites: references to an element's own options become references inside its list
 (``O(name)`` -> ``O(notes[].name)``).
 
@@ -17,6 +19,7 @@ rewrites: references to an element's own options become references inside its li
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import re
 import sys
@@ -27,8 +30,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 FRAGMENT = ROOT / "plugins" / "doc_fragments" / "mysafe_item.py"
 KINDS_FILE = ROOT / "plugins" / "module_utils" / "_kinds.py"
-ITEMS_MODULE = ROOT / "plugins" / "modules" / "mysafe_items.py"
+MODULES = ROOT / "plugins" / "modules"
+ITEMS_MODULE = MODULES / "mysafe_items.py"
+PAM_ITEMS_MODULE = MODULES / "pam_items.py"
 BEGIN = "  # BEGIN generated from plugins/doc_fragments/mysafe_item.py by scripts/generate_docs.py (make docs)\n"
+PAM_BEGIN = "  # BEGIN generated from the options of pam_device, pam_credential, pam_ssh_key by scripts/generate_docs.py\n"
 END = "  # END generated\n"
 
 
@@ -70,9 +76,19 @@ def _in_list(value, list_name, names):
     return value
 
 
+def module_documentation(path):
+    """The DOCUMENTATION of a module file, read without importing it (it imports the collection)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    text = next(node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                and any(getattr(target, "id", None) == "DOCUMENTATION" for target in node.targets))
+    return yaml.safe_load(text)
+
+
 def element_options(kind):
-    """The options of one element of ``kind``: the kind's own, then the shared ones (as the
-    item module gets them from its two fragments)."""
+    """The options of one element of ``kind``: a MySafe kind's own, then the shared ones (as the
+    item module gets them from its two fragments); a PAM Core kind's module's options."""
+    if kind.service == "pam":
+        return module_documentation(MODULES / ("pam_%s.py" % kind.name))["options"]
     fragment = _load(FRAGMENT).ModuleDocFragment
     options = dict(yaml.safe_load(getattr(fragment, kind.name.upper()))["options"])
     options.update(yaml.safe_load(fragment.DOCUMENTATION)["options"])
@@ -80,7 +96,7 @@ def element_options(kind):
 
 
 def list_option(kind):
-    """The documentation of mysafe_items' list of ``kind``."""
+    """The documentation of the bulk module's list of ``kind``."""
     options = element_options(kind)
     return {
         "description": [
@@ -94,33 +110,41 @@ def list_option(kind):
     }
 
 
-def generated_region():
-    """The marked region of mysafe_items' DOCUMENTATION, markers included."""
-    kinds = _load(KINDS_FILE).KINDS.values()
+def generated_region(table="KINDS", begin=BEGIN):
+    """The marked region of a bulk module's DOCUMENTATION, markers included: the lists of the kinds
+    of ``table`` (``KINDS`` for mysafe_items, ``PAM_KINDS`` for pam_items)."""
+    kinds = getattr(_load(KINDS_FILE), table).values()
     text = yaml.dump(dict((kind.results_key, list_option(kind)) for kind in kinds), Dumper=_Dumper,
                      sort_keys=False, width=95, allow_unicode=True)
-    return BEGIN + "".join("  " + line if line.strip() else line for line in text.splitlines(True)) + END
+    return begin + "".join("  " + line if line.strip() else line for line in text.splitlines(True)) + END
 
 
-def current_region(text):
+def current_region(text, begin=BEGIN, path=ITEMS_MODULE):
     """The marked region as ``text`` holds it; ValueError when a marker is missing."""
-    start, end = text.find(BEGIN), text.find(END)
+    start, end = text.find(begin), text.find(END)
     if start < 0 or end < start:
-        raise ValueError("%s has lost its markers: put back the two lines\n%s%s" % (ITEMS_MODULE, BEGIN, END))
+        raise ValueError("%s has lost its markers: put back the two lines\n%s%s" % (path, begin, END))
     return text[start:end + len(END)]
 
 
+# (bulk module, kinds table, begin marker)
+TARGETS = ((ITEMS_MODULE, "KINDS", BEGIN), (PAM_ITEMS_MODULE, "PAM_KINDS", PAM_BEGIN))
+
+
 def main(argv):
-    text = ITEMS_MODULE.read_text(encoding="utf-8")
-    wanted = generated_region()
-    if current_region(text) == wanted:
-        return 0
-    if "--check" in argv:
-        print("%s is not what scripts/generate_docs.py writes: run make docs" % ITEMS_MODULE.relative_to(ROOT))
-        return 1
-    ITEMS_MODULE.write_text(text.replace(current_region(text), wanted), encoding="utf-8")
-    print("rewrote the generated options of %s" % ITEMS_MODULE.relative_to(ROOT))
-    return 0
+    stale = 0
+    for path, table, begin in TARGETS:
+        text = path.read_text(encoding="utf-8")
+        wanted = generated_region(table, begin)
+        if current_region(text, begin, path) == wanted:
+            continue
+        if "--check" in argv:
+            print("%s is not what scripts/generate_docs.py writes: run make docs" % path.relative_to(ROOT))
+            stale = 1
+            continue
+        path.write_text(text.replace(current_region(text, begin, path), wanted), encoding="utf-8")
+        print("rewrote the generated options of %s" % path.relative_to(ROOT))
+    return stale
 
 
 if __name__ == "__main__":

@@ -54,6 +54,8 @@ def ownership(summary, entity):
     or its own, shared with editors: the API does not tell which, since it names neither the
     API user nor its groups.
     """
+    if "can_write" not in summary:  # PAM Core: no owner, no share; what the application sees and tagged is its own
+        return OWN
     if not summary["can_write"]:
         return SHARED_TO_VIEW
     if any(share["can_edit"] for share in entity["users_allowed"] + entity["groups_allowed"]):
@@ -68,10 +70,11 @@ class Element(object):
         self.kind = kind
         self.index = index
         self.params = params
-        self.identifier = params.get("identifier")
+        #: the server's id (MySafe's identifier, PAM Core's id), when the element gives it
+        self.identifier = params.get(kind.id_field) if kind.id_option else None
         self.code = params.get(kind.code_field) if kind.code_field else None
         self.state = params.get("state") or "present"
-        self.rewrite = params.get(kind.rewrite_option[0]) or "always"
+        self.rewrite = (params.get(kind.rewrite_option[0]) if kind.rewrite_option else None) or "always"
         self.wanted = None
         #: (identifier or None, entity or None) once resolved; None: ItemSync looks it up itself
         self.located = None
@@ -84,7 +87,7 @@ class Element(object):
             return "identifier"
         if self.code:
             return "code"
-        if self.params.get("name") is not None:
+        if self.kind.name_fields and self.params.get(self.kind.name_fields[0]) is not None:
             return "name"
         return None
 
@@ -99,7 +102,7 @@ class Element(object):
 
     def selector(self):
         """The selector options as given (never a secret field)."""
-        chosen = {"identifier": ("identifier",), "code": (self.kind.code_field,),
+        chosen = {"identifier": (self.kind.id_field,), "code": (self.kind.code_field,),
                   "name": self.kind.name_fields}.get(self.by, ())
         return {option: self.params[option] for option in chosen if self.params.get(option) is not None}
 
@@ -115,8 +118,9 @@ def _checked(kind, items):
         element = Element(kind, index, params)
         elements.append(element)
         if element.by is None:
-            problems.append("%s selects nothing: set identifier%s or name" % (
-                element.describe(), ", %s" % kind.code_field if kind.code_field else ""))
+            problems.append("%s selects nothing: set %s" % (element.describe(), " or ".join(
+                ((kind.id_field,) if kind.id_option else ()) + ((kind.code_field,) if kind.code_field else ())
+                + ((" and ".join(kind.name_fields),) if kind.name_fields else ()))))
             continue
         try:
             element.wanted = item_fields(kind, params)
@@ -233,9 +237,9 @@ class BulkSync(object):
                 names = {field: element.params.get(field) for field in kind.name_fields}
                 found = selected(self.visible, names)
                 if len(found) > 1:
-                    element.failure = ambiguous(kind, [s["identifier"] for s in found],
+                    element.failure = ambiguous(kind, [s[kind.id_field] for s in found],
                                                 selection_text(kind, **names))
-                element.located = (found[0]["identifier"], None) if len(found) == 1 else (None, None)
+                element.located = (found[0][kind.id_field], None) if len(found) == 1 else (None, None)
             elif element.by == "identifier":
                 element.located = (element.identifier, None)
         self._read_all(e.located[0] for e in elements if e.located and e.located[0] is not None)
@@ -250,24 +254,30 @@ class BulkSync(object):
                     element.failure, element.located = entity, None
 
     def _resolve_codes(self, by_code):
-        """Identifier codes are not in the list answer: read the visible items, or list per code."""
-        code_field = self.kind.code_field
-        if len(self.visible) <= READ_ALL_PER_ELEMENT * len(self.elements) + READ_ALL_SLACK:
-            self._read_all(s["identifier"] for s in self.visible)
+        """Codes the list answer carries (PAM Core's hostnames and identifiers) are matched there; MySafe's
+        identifier codes are not in it: read the visible items, or list per code."""
+        code_field, id_field = self.kind.code_field, self.kind.id_field
+        if code_field in self.kind.summary_fields:
+            codes = {}
+            for summary in self.visible:
+                codes.setdefault(summary.get(code_field), []).append(summary[id_field])
+            unknown = [e for e in by_code if e.code not in codes]
+        elif len(self.visible) <= READ_ALL_PER_ELEMENT * len(self.elements) + READ_ALL_SLACK:
+            self._read_all(s[id_field] for s in self.visible)
             codes = {}
             for entity in self._readable().values():
-                codes.setdefault(entity[code_field], []).append(entity["identifier"])
+                codes.setdefault(entity[code_field], []).append(entity[id_field])
             # The list holds every visible item, disabled ones included: a code missing from what
             # was read can only be on an item that could not be read (disabled); none: it is new.
-            unread = any(not isinstance(self.read.get(s["identifier"]), dict) for s in self.visible)
+            unread = any(not isinstance(self.read.get(s[id_field]), dict) for s in self.visible)
             unknown = [e for e in by_code if e.code not in codes] if unread else []
         else:
             codes, unknown = {}, by_code
 
-        # Not among the readable items (new, or disabled): the filtered list says which.
+        # Not among the readable or listed items (new, or disabled): the filtered list says which.
         def listed(element):
             try:
-                return [s["identifier"] for s in self.api.list(**{code_field: element.code})]
+                return [s[id_field] for s in self.api.list(**{code_field: element.code})]
             except errors.SeguraError as error:
                 element.failure = error
                 return []
@@ -285,8 +295,9 @@ class BulkSync(object):
     # -- applying ---------------------------------------------------------------------------
 
     def _apply(self, element):
-        result = dict(element.selector(), identifier=element.identifier, operation=None, changed=False,
-                      failed=False, msg="")
+        id_field = self.kind.id_field
+        result = dict(element.selector(), operation=None, changed=False, failed=False, msg="")
+        result[id_field] = element.identifier
         try:
             if element.failure is not None:
                 raise element.failure
@@ -295,48 +306,56 @@ class BulkSync(object):
                             located=element.located)
             outcome = sync.run()
             self.warnings.extend("%s: %s" % (element.describe(), warning) for warning in sync.warnings)
-            result.update(identifier=outcome["identifier"], operation=outcome["operation"],
-                          changed=outcome["changed"])
+            result.update(operation=outcome["operation"], changed=outcome["changed"])
+            result[id_field] = outcome[id_field]
             if outcome["changed"]:
                 result["diff"] = dict(outcome["diff"], before_header=element.describe(),
                                       after_header=element.describe())
         except errors.SeguraError as error:
-            result.update(failed=True, msg=str(error),
-                          identifier=element.located[0] if element.located else element.identifier)
+            result.update(failed=True, msg=str(error))
+            result[id_field] = element.located[0] if element.located else element.identifier
         return result
 
     @property
     def _list_has_tags(self):
-        return "tags" in self.kind.summary_fields
+        return self.kind.tags_shown_by == "list"
 
     def _tagged_summaries(self):
         """The list summaries of the items that may carry the exclusive tag. A list without tags is
-        asked with the tag filter, whose matching is not documented as exact: reads confirm it."""
-        if self._list_has_tags:
+        asked with the tag filter, whose matching is not documented as exact; a kind whose tags only a
+        read shows gives every listed item: reads confirm it."""
+        if self.kind.tags_shown_by != "filter":
             if self.list_error is not None:
                 raise self.list_error
-            return [s for s in self.visible if self.owned_tag in s["tags"]]
+            return [s for s in self.visible if not self._list_has_tags or self.owned_tag in s["tags"]]
         return self.api.list(tag=self.owned_tag)
 
+    def _named(self, item):
+        """``identifier 4 (name 'x')``, ``id 7 (hostname 'db-01')``: an item in messages."""
+        label = self.kind.code_field if not self.kind.sharing else "name"
+        return "%s %s (%s %r)" % (self.kind.id_field, item[self.kind.id_field], label, item.get(label))
+
     def _left_alone(self, entities, why):
-        shown = ", ".join("identifier %d (name %r)" % (e["identifier"], e["name"]) for e in entities)
+        shown = ", ".join(self._named(e) for e in entities)
         self.warnings.append("%s '%s' left alone %d tagged %s that no element names, %s: %s." % (
             tag_option(self.kind), self.owned_tag, len(entities),
             self.kind.label if len(entities) == 1 else self.kind.plural, why, shown))
 
     def _exclusive(self, results):
         """Disable the API user's own active items with the exclusive tag that no element matched."""
-        matched = {r["identifier"] for r in results if r["identifier"] is not None}
+        id_field = self.kind.id_field
+        label = self.kind.code_field if not self.kind.sharing else "name"
+        matched = {r[id_field] for r in results if r[id_field] is not None}
         try:
-            candidates = [s for s in self._tagged_summaries() if s["identifier"] not in matched]
+            candidates = [s for s in self._tagged_summaries() if s[id_field] not in matched]
         except errors.SeguraError as error:
             self.failures.append("%s '%s' was not applied: %s" % (tag_option(self.kind), self.owned_tag, error))
             return []
-        self._read_all(s["identifier"] for s in candidates)
+        self._read_all(s[id_field] for s in candidates)
         found = {OWN: [], SHARED_TO_EDIT: [], SHARED_TO_VIEW: []}
         unread = []
         for summary in candidates:
-            entity = self.read[summary["identifier"]]
+            entity = self.read[summary[id_field]]
             # None: disabled; not found: gone since the list, or disabled on a server that says so (older pages)
             if isinstance(entity, errors.NotFoundError) or entity is None:
                 continue
@@ -355,13 +374,13 @@ class BulkSync(object):
         owned = found[OWN] + (found[SHARED_TO_EDIT] if self.include_shared else [])
 
         def disable(entity):
-            identifier = entity["identifier"]
+            identifier = entity[id_field]
             sync = ItemSync(self.api, identifier=identifier, state="absent", check_mode=self.check_mode,
                             located=(identifier, entity))
-            result = {"identifier": identifier, "name": entity["name"], "failed": False, "msg": ""}
+            result = {id_field: identifier, label: entity.get(label), "failed": False, "msg": ""}
             try:
                 outcome = sync.run()
-                header = "identifier %d (%s %r)" % (identifier, tag_option(self.kind), self.owned_tag)
+                header = "%s %s (%s %r)" % (id_field, identifier, tag_option(self.kind), self.owned_tag)
                 result.update(operation=outcome["operation"], changed=outcome["changed"])
                 if outcome["changed"]:
                     result["diff"] = dict(outcome["diff"], before_header=header, after_header=header)
@@ -369,9 +388,9 @@ class BulkSync(object):
                 result.update(operation=None, changed=False, failed=True, msg=str(error))
             return result
 
-        failed_reads = [{"identifier": summary["identifier"], "name": summary["name"], "operation": None,
+        failed_reads = [{id_field: summary[id_field], label: summary.get(label), "operation": None,
                          "changed": False, "failed": True, "msg": str(error)} for summary, error in unread]
-        return failed_reads + self._parallel(disable, sorted(owned, key=lambda e: e["identifier"]))
+        return failed_reads + self._parallel(disable, sorted(owned, key=lambda e: e[id_field]))
 
     def run(self):
         """{changed, results, summary, diff list} — ``failed`` elements are counted, not raised."""

@@ -173,6 +173,12 @@ class ItemSync(object):
         """Returns (identifier or None, current entity or None; entity None + id = inactive)."""
         if self._located is not None:
             located, self._located = self._located, None
+            identifier, current = located
+            compared = self._compared()
+            if current is not None and any(field not in current for field in self.kind.rewrite_fields
+                                           if field in compared):
+                # looked up without the field the rewrite compares (a PAM credential's list row): read it
+                return identifier, read_unless_disabled(self.api, identifier, needs=compared)
             return located
         identifier = self.identifier
         if identifier is None:

@@ -64,6 +64,9 @@ class ItemKind(object):
         self.sharing = True
         self.upsert = False
         self.id_option = True
+        #: where an item's tags show: "list" (the list answer), "filter" (only the list's tag filter),
+        #: "read" (reading the item), None (no answer)
+        self.tags_shown_by = "list" if "tags" in summary_fields else "filter"
         self.cascades = False
         self.aliases = {}
         self.check_hints = {}
@@ -224,7 +227,7 @@ class PamKind(ItemKind):
                  summary_fields=(), list_filters=(), custody_fields=(), unreadable_fields=(), write_context=(),
                  not_found_codes=(), inactive_codes=(), already=None, checks=None, partial_error=None,
                  rewrite_fields=None, unverified_hint="", id_option=False, cascades=False, aliases=None,
-                 check_hints=None):
+                 check_hints=None, tags_shown_by="list"):
         super(PamKind, self).__init__(
             name=name, label=label, path=resource, list_keys=(list_key,), read_keys=(entity_key,),
             write_keys=(entity_key,), text_fields=text_fields, secret_fields=secret_fields,
@@ -249,6 +252,7 @@ class PamKind(ItemKind):
             self.rewrite_fields = rewrite_fields
         self.partial_error_text = "Segura could not link every device to the %s: %%s." % label
         self.id_option = id_option
+        self.tags_shown_by = tags_shown_by
         self.cascades = cascades
         self.aliases = aliases or {}
         self.check_hints = check_hints or {}
@@ -291,6 +295,7 @@ CREDENTIAL = PamKind(
     list_filters=("identifier", "username", "hostname", "credential_type"),
     rewrite_option=("update_password", "password"),
     custody_fields=("password", "additional", "domain", "parent_credential"), unreadable_fields=("tags",),
+    tags_shown_by=None,
     unverified_hint=(" (additional, domain and parent_credential are compared with update_password: always, "
                      "whose read of the password takes custody; no answer shows tags)"),
     write_context=("identifier", "username", "hostname", "address"),
@@ -314,7 +319,7 @@ SSH_KEY = PamKind(
     list_filters=("identifier", "username", "hostname"), rewrite_option=("update_private_key", "private_key"),
     write_context=("identifier", "hostname", "address", "private_key", "public_key"),
     not_found_codes=(1015, 1016), inactive_codes=(1017,), already={True: (1045,), False: (1017,)},
-    checks={"identifier": check_pam_identifier}, partial_error="devices_error",
+    checks={"identifier": check_pam_identifier}, partial_error="devices_error", tags_shown_by="read",
     aliases={"address": ["ip"], "passphrase": ["password"]},
     check_hints={"identifier": "Use only letters, digits, '.', '_' and '-'."},
     # the private key, its passphrase and the public key are one pair: rewritten together or not at all

@@ -258,27 +258,30 @@ def run_pam_info_module(kind):
 # -- mysafe_items: a list per kind -----------------------------------------------------------
 
 
-def items_argument_spec():
-    """A list per kind, named after the kind (``api_secrets``, ``passwords``, ``notes``), whose
-    elements take the options of the kind's item module; an exclusive tag per kind.
+def items_argument_spec(kinds):
+    """A list per kind, named after the kind (``api_secrets``, ``passwords``, ``notes``; ``devices``,
+    ``credentials``, ``ssh_keys``), whose elements take the options of the kind's item module; an
+    exclusive tag per kind whose tags an answer shows.
 
     no_log=False said outright: the names look like secrets to Ansible, which would otherwise warn;
     the secret fields inside the elements are no_log themselves.
     """
     spec = dict((kind.results_key, dict(type="list", elements="dict", default=[], no_log=False,
                                         options=item_argument_spec(kind)))
-                for kind in KINDS.values())
+                for kind in kinds)
     spec.update(
         exclusive_tags=dict(type="dict", options=dict((kind.results_key, dict(type="str", no_log=False))
-                                                      for kind in KINDS.values())),
-        exclusive_tags_include_shared=dict(type="bool", default=False),
+                                                      for kind in kinds if kind.tags_shown_by)),
         max_parallel=dict(type="int", default=8),
     )
+    if any(kind.sharing for kind in kinds):
+        spec["exclusive_tags_include_shared"] = dict(type="bool", default=False)
     return spec
 
 
-def apply_items(module):
-    """Every kind's list applied with one client, one list after another (each in parallel);
+def apply_items(module, kinds):
+    """Every kind's list applied with one client, one list after another in the table's order (PAM
+    Core's devices before the credentials and keys on them), each in parallel;
     ``{changed, diff, <list>: {results, excluded, summary}}``.
 
     Nothing is sent unless every element of every list is valid. A list with neither elements
@@ -290,7 +293,6 @@ def apply_items(module):
     if max_parallel < 1:
         raise errors.ConfigurationError("Option max_parallel must be at least 1, got %d." % max_parallel,
                                         hint="The default, 8, suits most servers.")
-    kinds = list(KINDS.values())
     tags = dict((kind, (params["exclusive_tags"] or {}).get(kind.results_key)) for kind in kinds)
     for kind, tag in tags.items():
         if tag is not None and not tag.strip():
@@ -307,14 +309,14 @@ def apply_items(module):
         outcome, kind_failures = bulk_outcome([], []), []
         if elements or tags[kind]:
             bulk = BulkSync(api, elements, max_parallel=max_parallel, owned_tag=tags[kind],
-                            include_shared=params["exclusive_tags_include_shared"], check_mode=module.check_mode)
+                            include_shared=params.get("exclusive_tags_include_shared"), check_mode=module.check_mode)
             outcome = bulk.run()
             for warning in bulk.warnings:
                 module.warn(warning)
             kind_failures = bulk.failures
         failed = ["%s: %s" % (element.describe(), element_result["msg"])
                   for element, element_result in zip(elements, outcome["results"]) if element_result["failed"]]
-        failed += ["identifier %d: %s" % (excluded["identifier"], excluded["msg"])
+        failed += ["%s %s: %s" % (kind.id_field, excluded[kind.id_field], excluded["msg"])
                    for excluded in outcome["excluded"] if excluded["failed"]]
         failed += kind_failures
         if failed:
@@ -328,6 +330,8 @@ def apply_items(module):
     return result
 
 
-def run_items_module():
-    module = SeguraModule(argument_spec=items_argument_spec(), supports_check_mode=True)
-    module.run(lambda: apply_items(module))
+def run_items_module(kinds):
+    """mysafe_items (``KINDS``) or pam_items (``PAM_KINDS``): ``kinds``, in the order they are applied."""
+    kinds = list(kinds.values())
+    module = SeguraModule(argument_spec=items_argument_spec(kinds), supports_check_mode=True)
+    module.run(lambda: apply_items(module, kinds))

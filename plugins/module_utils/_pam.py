@@ -96,6 +96,8 @@ class PamApi(object):
         #: ids a read found that the list left out: inactive on servers that hide inactive items
         self._unlisted = set()
         self._flagged = False
+        #: the rows of the last list answer, until a write
+        self._rows = None
         #: ids whose last write answer showed every field (a device's): no read needed after it
         self._fresh = set()
 
@@ -219,11 +221,15 @@ class PamApi(object):
         item exists that the list leaves out (an inactive one, on servers that hide them).
         """
         kind = self.kind
-        envelope = self.request("GET", kind.listed_by, selector="list")
-        rows = envelope.get(kind.list_keys[0])
+        rows = self._rows
+        if rows is None:
+            envelope = self.request("GET", kind.listed_by, selector="list")
+            rows = envelope.get(kind.list_keys[0])
         if not isinstance(rows, list):
             raise errors.UnexpectedResponseError("Segura's list of %s is not a list." % kind.plural,
                                                  hint="Check the Segura version and segura_pam_path.")
+        # one list per task until something is written: the bulk path asks per code after the first list
+        self._rows = rows
         items = []
         for raw in rows:
             # the credential list shows SSH keys too, as type "SSH Key"
@@ -300,6 +306,7 @@ class PamApi(object):
 
     def _upsert(self, fields):
         kind = self.kind
+        self._rows = None
         envelope = self.request("POST", kind.resource, body=self.to_request(fields),
                                 selector=fields.get(kind.code_field))
         raw = self._entity(envelope)
@@ -347,6 +354,7 @@ class PamApi(object):
                 "The credential '%s' is deactivated and the list does not show it, so its id is unknown; Segura "
                 "activates credentials by id only." % identifier,
                 hint="Set id (shown in Segura's credential list) to activate it.")
+        self._rows = None
         try:
             self.request("PUT" if active else "DELETE", "%s/%s" % (kind.resource, identifier))
         except errors.SeguraError as error:

@@ -442,11 +442,12 @@ notes:
     summary: {created: 1, updated: 0, enabled: 0, disabled: 0, unchanged: 0, failed: 0}
 """
 
+from ansible_collections.segura.pam.plugins.module_utils._kinds import KINDS
 from ansible_collections.segura.pam.plugins.module_utils._module import run_items_module
 
 
 def main():
-    run_items_module()
+    run_items_module(KINDS)
 
 
 if __name__ == "__main__":
