@@ -32,6 +32,8 @@ def main():
     with SimulatorProcess(WORK / "simulator") as simulator:
         print("Segura simulator listening on %s (CA %s)" % (simulator.url, simulator.ca_path), flush=True)
         alice = simulator.users["alice"]
+        # PAM Core takes an A2A application's client (read and write), MySafe alice's access key
+        pam_app = simulator.applications["pam-rw"]
         env = dict(os.environ,
                    HOME=str(WORK / "home"),
                    ANSIBLE_COLLECTIONS_PATH=str(WORK / "collections"),
@@ -41,12 +43,16 @@ def main():
                    SEGURA_URL=simulator.url,
                    SEGURA_CA_PATH=str(simulator.ca_path),
                    SEGURA_CLIENT_ID=alice["client_id"],
-                   SEGURA_CLIENT_SECRET=alice["client_secret"])
+                   SEGURA_CLIENT_SECRET=alice["client_secret"],
+                   SEGURA_PAM_CLIENT_ID=pam_app["client_id"],
+                   SEGURA_PAM_CLIENT_SECRET=pam_app["client_secret"])
         run(BIN / "ansible-playbook", "segura.pam.demo", env=env)
         counters = simulator.control.counters()
         print("Simulator counted %(total)d requests: %(token)d token request(s), %(writes)d write(s)." % counters)
         print("Writes per kind: " + ", ".join("%s %d" % (kind, simulator.control.counters(kind)["writes"])
                                               for kind in ("secrets", "passwords", "notes")) + ".")
+        print("PAM Core writes (upserts, deactivations, custody releases): %d; credentials still in custody: %d."
+              % (simulator.control.pam_counters()["writes"], len(simulator.control.pam_custody())))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import yaml
+
 
 class ModuleDocFragment(object):
     # The connection options of every module and the lookup. Modules get them from
@@ -217,3 +219,14 @@ options:
     vars:
       - name: segura_pam_path
 """
+
+
+def _without_variables(fragment):
+    """``fragment`` without its ``vars`` sources: an inventory source has no host or play variables."""
+    options = yaml.safe_load(fragment)["options"]
+    return yaml.safe_dump({"options": {name: {source: entries for source, entries in option.items() if source != "vars"}
+                                       for name, option in options.items()}}, sort_keys=False)
+
+
+# The same options for the inventory plugin: its file, environment and ansible.cfg sources.
+ModuleDocFragment.INVENTORY = _without_variables(ModuleDocFragment.PLUGINS)

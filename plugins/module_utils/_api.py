@@ -176,8 +176,9 @@ class MySafeApi(object):
         envelope = self._request("PUT", "%s/update/%d" % (self.kind.path, identifier), body=to_request(fields))
         return list(_entity_of(envelope, self.kind.write_keys, required=False).get("shared_error") or [])
 
-    def set_active(self, identifier, active):
-        """Enable or disable; returns False when the server says it already was."""
+    def set_active(self, identifier, active, context=None):
+        """Enable or disable; returns False when the server says it already was (``context`` is for PAM
+        Core, which may need the wanted fields to find an item's id)."""
         envelope = self._request("POST", "%s/%s/%d" % (self.kind.path, "active" if active else "inactive", identifier))
         message = str((envelope.get("response") or {}).get("message") or "")
         return "already" not in message.lower()

@@ -252,9 +252,10 @@ class ItemSync(object):
             if self.check_mode:
                 return self._result("enabled", identifier, None, diff)
             self.attempting = "enabled"
-            self.api.set_active(identifier, True)
+            self.api.set_active(identifier, True, context=self.wanted)
             activated = True
             current = self.api.get(identifier, needs=self._compared())
+            identifier = current.get(self.kind.id_field, identifier)  # PAM Core: the id, once the code found it
         fields = Differences(self.kind, current, self._compared())
         diff.before.update(fields.before)
         diff.after.update(fields.after)

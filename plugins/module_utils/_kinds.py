@@ -69,6 +69,7 @@ class ItemKind(object):
         self.tags_shown_by = "list" if "tags" in summary_fields else "filter"
         self.cascades = False
         self.aliases = {}
+        self.replaces = ()
         self.check_hints = {}
         #: the warning when the server could not apply part of a write (``%s``: its list of problems)
         self.partial_error_text = ("Segura could not apply part of the sharing: %s. Check that every user in "
@@ -198,6 +199,13 @@ def check_connectivity(value):
             raise ValueError("item '%s' is not PROTOCOL:PORT (e.g. SSH:22, HTTPS:443)" % item)
 
 
+#: senhasegura.pam 1.0.0's names of the connection options, which its modules took in every task: aliases
+#: in the modules that replace them, so that changing the namespace is all a playbook needs
+SENHASEGURA_CONNECTION_ALIASES = {"segura_url": ["system_url"], "segura_client_id": ["client_id"],
+                                  "segura_client_secret": ["client_secret"],
+                                  "segura_validate_certs": ["validate_certs"]}
+
+
 class PamKind(ItemKind):
     """One kind of PAM Core item (device, credential, SSH key): an :class:`ItemKind` with the
     ways PAM Core differs from MySafe said as data.
@@ -220,6 +228,9 @@ class PamKind(ItemKind):
     - ``id_option``: the module also selects by ``id``; otherwise the code field is required.
     - ``cascades``: deactivating one deactivates the credentials and keys on it (devices).
     - ``aliases``: option -> the names senhasegura.pam 1.0.0 gave it (see docs/migrating.md).
+    - ``replaces``: the senhasegura.pam 1.0.0 modules that meta/runtime.yml routes to this kind's item
+      or info module; a module that replaces one also takes that collection's connection option names
+      (:data:`SENHASEGURA_CONNECTION_ALIASES`).
     """
 
     def __init__(self, name, label, resource, text_fields, secret_fields, required_to_create, code_field,
@@ -227,7 +238,7 @@ class PamKind(ItemKind):
                  summary_fields=(), list_filters=(), custody_fields=(), unreadable_fields=(), write_context=(),
                  not_found_codes=(), inactive_codes=(), already=None, checks=None, partial_error=None,
                  rewrite_fields=None, unverified_hint="", id_option=False, cascades=False, aliases=None,
-                 check_hints=None, tags_shown_by="list"):
+                 check_hints=None, tags_shown_by="list", replaces=()):
         super(PamKind, self).__init__(
             name=name, label=label, path=resource, list_keys=(list_key,), read_keys=(entity_key,),
             write_keys=(entity_key,), text_fields=text_fields, secret_fields=secret_fields,
@@ -255,6 +266,7 @@ class PamKind(ItemKind):
         self.tags_shown_by = tags_shown_by
         self.cascades = cascades
         self.aliases = aliases or {}
+        self.replaces = replaces
         self.check_hints = check_hints or {}
         self.unverified_hint = unverified_hint
 
@@ -278,7 +290,8 @@ DEVICE = PamKind(
     list_filters=("hostname", "site", "type", "vendor", "model", "tag"), rewrite_option=None,
     write_context=("hostname",), not_found_codes=(1011,), already={True: (1044,), False: ()},
     checks={"connectivities": check_connectivity}, cascades=True,
-    aliases={"address": ["ip"], "domains": ["device_domain"], "tags": ["device_tags"]},
+    aliases={"address": ["ip"], "domains": ["device_domain", "domain"], "tags": ["device_tags"]},
+    replaces=("senhasegura_device",),
     check_hints={"connectivities": "Write each as PROTOCOL:PORT, e.g. [SSH:22, HTTPS:443]."},
 )
 
@@ -301,8 +314,10 @@ CREDENTIAL = PamKind(
     write_context=("identifier", "username", "hostname", "address"),
     not_found_codes=(1007, 1010), inactive_codes=(1008, 1017), already={True: (1043, 1017), False: (1008, 1017)},
     checks={"identifier": check_pam_identifier}, id_option=True,
-    aliases={"address": ["ip"], "password": ["content"], "credential_type": ["type"],
+    aliases={"id": ["id_credential"], "hostname": ["device_hostname"], "address": ["ip", "device_address"],
+             "password": ["content"], "credential_type": ["type"], "additional": ["additional_info"],
              "parent_credential": ["parent_password"]},
+    replaces=("senhasegura_credential", "senhasegura_credential_info"),
     check_hints={"identifier": "Use only letters, digits, '.', '_' and '-'."},
 )
 

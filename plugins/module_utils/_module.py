@@ -19,7 +19,7 @@ from ansible_collections.segura.pam.plugins.module_utils._pam import PamApi
 from ansible_collections.segura.pam.plugins.module_utils._bulk import (
     OPERATIONS, BulkSync, bulk_outcome, prepare_lists, tag_option)
 from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, find_one, read_unless_disabled
-from ansible_collections.segura.pam.plugins.module_utils._kinds import KINDS
+from ansible_collections.segura.pam.plugins.module_utils._kinds import KINDS, SENHASEGURA_CONNECTION_ALIASES
 from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
 from ansible_collections.segura.pam.plugins.module_utils._transport import url_credentials
 from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC, client_from_options
@@ -120,8 +120,23 @@ def apply_item(module, kind):
     return result
 
 
+def with_senhasegura_names(kind, spec, info=False):
+    """``spec``, and in a module that replaces one of senhasegura.pam 1.0.0 (``kind.replaces``, routed in
+    meta/runtime.yml) that collection's names of the connection options and of the module's options as
+    aliases, so that an old task runs once its namespace is changed."""
+    if not any(name.endswith("_info") == info for name in kind.replaces):
+        return spec
+    spec = dict(spec, **dict((option, dict(CONNECTION_ARGUMENT_SPEC[option], aliases=names))
+                             for option, names in SENHASEGURA_CONNECTION_ALIASES.items()))
+    for option, names in kind.aliases.items():
+        if option in spec:
+            spec[option] = dict(spec[option], aliases=names)
+    return spec
+
+
 def run_item_module(kind):
-    module = SeguraModule(argument_spec=item_argument_spec(kind), supports_check_mode=True)
+    module = SeguraModule(argument_spec=with_senhasegura_names(kind, item_argument_spec(kind)),
+                          supports_check_mode=True)
     module.run(lambda: apply_item(module, kind))
 
 
@@ -250,7 +265,7 @@ def collect_pam_info(module, kind):
 
 def run_pam_info_module(kind):
     spec = pam_info_argument_spec(kind)
-    module = SeguraModule(argument_spec=spec, supports_check_mode=True,
+    module = SeguraModule(argument_spec=with_senhasegura_names(kind, spec, info=True), supports_check_mode=True,
                           mutually_exclusive=[("id", option) for option in spec if option not in ("id", "reveal_secret")])
     module.run(lambda: collect_pam_info(module, kind))
 

@@ -251,7 +251,7 @@ class PamApi(object):
         try:
             entity = self.normalise(self._entity(self.request("GET", "%s/%s" % (kind.resource, code))))
         except errors.InactiveSecretError:  # refused as inactive (credentials, keys): addressed by the code
-            return [{"id": code, kind.code_field: code, "active": False}]
+            return [self._remember({"id": code, kind.code_field: code, "active": False})]
         except errors.NotFoundError:
             return []
         self._unlisted.add(entity["id"])
@@ -337,6 +337,22 @@ class PamApi(object):
         """What the list and reads showed of the item (an inactive one cannot be read)."""
         return dict(self._known.get(identifier) or {"id": identifier})
 
+    def _id_by_upsert(self, code, context):
+        """The id of the hidden item ``code``, from the answer of an upsert of the fields that select it."""
+        kind = self.kind
+        fields = dict((field, context[field]) for field in kind.write_context if context.get(field))
+        fields[kind.code_field] = code
+        missing = [field for field in kind.write_context if field not in fields]
+        if missing:
+            raise errors.ConfigurationError(
+                "The %s '%s' is deactivated and Segura's list does not show it, so its id is unknown; Segura "
+                "activates it by id only." % (kind.label, code),
+                hint="Set id (Segura shows it in the credential's page), or %s, to activate it."
+                     % " and ".join(missing))
+        entity, _partial = self._upsert(fields)
+        self._known[code] = dict(self._known.get(code, {}), **entity)
+        return entity["id"]
+
     def dependents(self, device):
         """The credentials and SSH keys on ``device`` (from the credential list: no custody), as
         ``{id, identifier, username, type}``: what deactivating the device deactivates too."""
@@ -346,14 +362,15 @@ class PamApi(object):
                 for row in envelope.get("credentials") or []
                 if isinstance(row, dict) and row.get("hostname") == device.get("hostname")]
 
-    def set_active(self, identifier, active):
-        """Activate (PUT) or deactivate (DELETE); returns False when the server says it already was."""
+    def set_active(self, identifier, active, context=None):
+        """Activate (PUT) or deactivate (DELETE); returns False when the server says it already was.
+
+        ``context``: the fields the caller wants, which find the item again by an upsert when only its
+        identifier is known (a deactivated credential the list hides: Segura activates those by id only)."""
         kind = self.kind
+        original = identifier
         if active and kind.name == "credential" and not str(identifier).isdigit():
-            raise errors.ConfigurationError(
-                "The credential '%s' is deactivated and the list does not show it, so its id is unknown; Segura "
-                "activates credentials by id only." % identifier,
-                hint="Set id (shown in Segura's credential list) to activate it.")
+            identifier = self._id_by_upsert(identifier, context or {})
         self._rows = None
         try:
             self.request("PUT" if active else "DELETE", "%s/%s" % (kind.resource, identifier))
@@ -361,10 +378,10 @@ class PamApi(object):
             if error.code in kind.already.get(active, ()):
                 return False
             raise
-        known = self._known.get(identifier)
-        if known is not None:
-            known["active"] = active
-        self._unlisted.discard(identifier)
+        for key in set([identifier, original]):
+            if key in self._known:
+                self._known[key]["active"] = active
+            self._unlisted.discard(key)
         return True
 
 

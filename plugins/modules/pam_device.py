@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: pam_device
 short_description: Create, update, deactivate and activate PAM Core devices in Segura
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Keeps one PAM Core device (a server, database or network appliance) of a Segura (formerly senhasegura)
     PAM server in the wanted state. Segura matches devices by O(hostname), the device's name.
@@ -21,10 +21,13 @@ description:
     those credentials and keys (C(deactivates) in the diff) before anything happens.
   - Whether a device is active is not in Segura's documented answers; see the PAM guide (docs/pam.md, "Active
     or not") for how the module finds out, and the one server setup where it cannot.
+  - It replaces C(senhasegura.pam.senhasegura_device) of senhasegura.pam 1.0.0, whose option names it takes as
+    aliases (C(segura.pam.senhasegura_device) is routed here, with a deprecation warning); see docs/migrating.md.
 author:
   - segura.pam contributors (@segura-pam)
 extends_documentation_fragment:
   - segura.pam.connection
+  - segura.pam.senhasegura_aliases
   - segura.pam.attributes
   - segura.pam.attributes.pam
 options:
@@ -56,7 +59,7 @@ options:
       - Compared as a set. V([]) removes every domain.
     type: list
     elements: str
-    aliases: [device_domain]
+    aliases: [device_domain, domain]
   tags:
     description: The device's tags, compared as a set. V([]) removes every tag.
     type: list

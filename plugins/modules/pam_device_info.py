@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: pam_device_info
 short_description: Read PAM Core devices from Segura
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Reads one PAM Core device of a Segura (formerly senhasegura) PAM server by O(id) or O(hostname), or lists
     the devices the A2A application can see, filtered exactly on O(site), O(type), O(vendor), O(model) and

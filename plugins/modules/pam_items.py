@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: pam_items
 short_description: Keep many PAM Core devices, credentials and SSH keys of Segura in the wanted state in one task
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Applies lists of PAM Core devices, credentials and SSH keys of a Segura (formerly senhasegura) PAM server
     in one task, with one access token and up to O(max_parallel) requests at once. Each element takes the

@@ -9,6 +9,9 @@ ones it uses are rendered first (a ``!unsafe`` value stays literal). Ansible the
 each option came from; :func:`check_destinations` makes sure that credentials kept in the
 environment or ansible.cfg only go to the server named there too, never to one that a
 variable (an inventory editor, a fact a managed node returned) points to.
+
+The inventory plugin sets its options here too, with no variables: its file, the environment
+and ansible.cfg.
 """
 
 from __future__ import annotations
@@ -35,13 +38,15 @@ BOOLEAN_OPTIONS = tuple(name for name, spec in CONNECTION_ARGUMENT_SPEC.items() 
 class OptionSource(object):
     """One option's value, where Ansible found it, and the value it would have without variables."""
 
-    def __init__(self, name, value, origin, value_without_vars=None, ini_key=None):
+    def __init__(self, name, value, origin, value_without_vars=None, ini_key=None, keyword_place="a lookup keyword"):
         self.name = name
         self.value = value
         self.origin = origin or "default"
         self.value_without_vars = value_without_vars
         #: the key of the option in ansible.cfg's [segura] section
         self.ini_key = ini_key
+        #: what a value given directly is: a lookup keyword, or an option of the inventory source
+        self.keyword_place = keyword_place
 
     @property
     def kind(self):
@@ -64,7 +69,7 @@ class OptionSource(object):
         if self.kind == "ini":
             return "%s in the [segura] section of %s" % (self.ini_key, self.origin)
         if self.kind == "keyword":
-            return "a lookup keyword"
+            return self.keyword_place
         return "the default"
 
 
@@ -92,7 +97,7 @@ def check_destinations(sources):
 
 def _config_value_and_origin(lookup, name, variables, direct):
     try:
-        return C.config.get_config_value_and_origin(name, plugin_type="lookup", plugin_name=lookup._load_name,
+        return C.config.get_config_value_and_origin(name, plugin_type=lookup.plugin_type, plugin_name=lookup._load_name,
                                                     variables=variables, direct=direct)
     except AnsibleError:  # a required option that only a variable sets
         return None, None
@@ -126,11 +131,12 @@ def _resolved(lookup, name, variables, direct):
     a boolean is read strictly, and when empty means the default too."""
     definition = lookup.option_definitions[name]
     ini_key = definition["ini"][-1]["key"] if definition.get("ini") else None
+    place = "the inventory source" if lookup.plugin_type == "inventory" else "a lookup keyword"
     value, origin = _config_value_and_origin(lookup, name, variables, direct)
     origin = origin or "default"
     if origin.startswith("env:") and not os.environ.get(origin[4:].strip(), "").strip():
-        return OptionSource(name, definition.get("default"), "default", ini_key=ini_key)
-    source = OptionSource(name, value, origin, ini_key=ini_key)
+        return OptionSource(name, definition.get("default"), "default", ini_key=ini_key, keyword_place=place)
+    source = OptionSource(name, value, origin, ini_key=ini_key, keyword_place=place)
     if name in BOOLEAN_OPTIONS:
         source.value = parse_boolean(_given(source, variables, direct, definition),
                                      "%s, set by %s," % (name, source.describe()))

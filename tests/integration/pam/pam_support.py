@@ -41,3 +41,77 @@ def records(sim, plural):
 def pam_writes(sim):
     """Write requests (upserts, activations, custody releases) that reached PAM Core."""
     return sim.control.pam_counters()["writes"]
+
+
+def run_tasks(playbook, tasks, app="pam-rw", **options):
+    """Run module tasks (a list of dicts, each ``{module: options}`` plus task keywords) on localhost
+    as ``app``; returns (the run, each task's registered result). The tasks may fail: their results
+    say so."""
+    import json
+
+    results_file = playbook.workdir / ("results_%d.json" % id(tasks))
+    listed = [dict(task, register="result_%d" % index, ignore_errors=True) for index, task in enumerate(tasks)]
+    listed.append({"ansible.builtin.copy": {
+        "content": "{{ [%s] | to_json }}" % ", ".join("result_%d" % index for index in range(len(tasks))),
+        "dest": str(results_file), "mode": "0600"}, "check_mode": False, "diff": False})
+    run = run_pam(playbook, json.dumps(listed), app=app, **options)
+    assert "Traceback" not in run.output, run
+    return run, json.loads(results_file.read_text()) if results_file.exists() else None
+
+
+def ssh_key_pair(comment="deploy@ci"):
+    """(private key in OpenSSH PEM form, public key line): a new ed25519 pair."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    return private, "%s %s" % (public.decode(), comment)
+
+
+class PamRow(object):
+    """What the tests of every PAM Core kind need of one kind: its module, options that create an
+    item (secrets as canaries), one field to change, and the simulator's record of it."""
+
+    def __init__(self, kind, options, change, plural, needs_device=True):
+        self.kind = kind
+        self.module = kind.module
+        self.options = options
+        self.change = change
+        self.plural = plural
+        self.needs_device = needs_device
+        self.secrets = [options[field] for field in kind.secret_fields if options.get(field)]
+
+    def __repr__(self):
+        return self.kind.name
+
+    def record(self, sim):
+        """The one stored record of this kind (the tests store one)."""
+        (record,) = [r for r in records(sim, self.plural).values()
+                     if self.kind.name == "device" or r.get("identifier") == self.options.get("identifier")]
+        return record
+
+
+def pam_rows():
+    """One row per PAM Core kind of the kinds table (plugins/module_utils/_kinds.py: PAM_KINDS)."""
+    from ansible_collections.segura.pam.plugins.module_utils._kinds import PAM_KINDS
+
+    private_key, public_key = ssh_key_pair()
+    device = dict(hostname=DEVICE["hostname"], address=DEVICE["ip"])
+    rows = {
+        "device": PamRow(PAM_KINDS["device"], dict(hostname="app-01", address="10.30.0.1", type="Server",
+                                                   vendor="Canonical", model="Ubuntu 24.04", site="DC1",
+                                                   tags=["app"], connectivities=["SSH:22"]),
+                         dict(site="DC2"), "devices", needs_device=False),
+        "credential": PamRow(PAM_KINDS["credential"], dict(device, identifier="db-01-svc", username="svc",
+                                                           password="canary-password-Jw42"),
+                             dict(credential_type="Local Administrator"), "credentials"),
+        "ssh_key": PamRow(PAM_KINDS["ssh_key"], dict(device, identifier="db-01-deploy-key", username="deploy",
+                                                     private_key=private_key, public_key=public_key,
+                                                     passphrase="canary-passphrase-Mk30"),
+                          dict(key_name="deploy key 2026"), "keys"),
+    }
+    assert set(rows) == set(PAM_KINDS), "a PAM kind of the table has no test row"
+    return rows

@@ -186,6 +186,7 @@ def test_device_domain_must_be_registered(sim, pam):
 
 
 def test_device_list_shows_only_the_list_fields(sim, pam, device):
+    sim.control.pam_switches(inactive_listed=True)  # the inactive device listed too, without a flag
     sim.control.pam_seed("device", **{**DEVICE, "hostname": "win-01"}, device_tags="win",
                          connectivities="RDP:3389", active=False)
     body = expect_success(pam().send("GET", "/device"), 200, "2 devices found")
@@ -591,17 +592,26 @@ def test_command_line_switches_are_the_reset_values(tmp_path):
         assert Pam(process, prefix=API).send("GET", "/device").status_code == 404
 
 
-def test_inactive_items_left_out_of_lists_and_the_active_flag(sim, pam, device):
+def test_inactive_items_left_out_of_lists_by_default_and_the_active_flag(sim, pam, device):
     sim.control.pam_seed("credential", **CREDENTIAL)
     sim.control.pam_seed("credential", **ON_DEVICE, username="off", identifier="off",
                          active=False)
+    sim.control.pam_seed("device", **{**DEVICE, "hostname": "old-01"}, active=False)
     client = pam()
-    assert [r["identifier"] for r in client.send("GET", "/credential").json()["credentials"]] \
-        == ["app-db-admin", "off"]
+
+    def listed():
+        return ([r["identifier"] for r in client.send("GET", "/credential").json()["credentials"]],
+                [r["hostname"] for r in client.send("GET", "/device").json()["devices"]])
+
+    assert listed() == (["app-db-admin"], ["db-01"])
+    assert "active" not in client.send("GET", "/device/1").json()["device"]
+    sim.control.pam_switches(inactive_listed=True)
+    assert listed() == (["app-db-admin", "off"], ["db-01", "old-01"])
     sim.control.pam_switches(inactive_listed=False, active_flag=True)
     rows = client.send("GET", "/credential").json()["credentials"]
     assert [(r["identifier"], r["active"]) for r in rows] == [("app-db-admin", True)]
     assert client.send("GET", "/device/1").json()["device"]["active"] is True
+    assert client.send("GET", "/device/old-01").json()["device"]["active"] is False
 
 
 def test_form_encoded_and_query_string_posts(sim, pam):
@@ -653,11 +663,12 @@ def test_counters_by_kind_reads_writes_and_custody(sim, pam, device):
 
 def test_reset_with_data_wipes_pam_state_and_restores_switches(sim, pam, device):
     sim.control.pam_domains("corp.lab")
-    sim.control.pam_switches(shapes="pre-3.33", key_tags="string")
+    sim.control.pam_switches(shapes="pre-3.33", key_tags="string", inactive_listed=True)
     sim.control.reset(data=True)
     assert sim.control.pam_records("devices") == []
     assert sim.control.pam_switches()["shapes"] == "3.33"
     assert sim.control.pam_switches()["key_tags"] == "array"
+    assert sim.control.pam_switches()["inactive_listed"] is False
     expect_error(pam().post("device", {**DEVICE, "device_domain": "corp.lab"}), 1029,
                  "It is not possible to enter a domain that has not been previously registered")
     assert pam().created("device", DEVICE)["id"] == "1"
