@@ -6,24 +6,27 @@ from __future__ import annotations
 
 
 class ModuleDocFragment(object):
-    # What every MySafe lookup does with terms it cannot read (plugins/plugin_utils/mysafe_lookup.py).
+    # What every lookup does with terms it cannot read (plugins/plugin_utils/mysafe_lookup.py).
     DOCUMENTATION = r"""
 options:
   on_missing:
     description:
-      - What to do when an item does not exist (error 1005), or no visible item has the term's code or name.
+      - What to do when an item does not exist (MySafe error 1005; PAM Core 1007 or 1015), or no visible item has
+        the term's code, name or C(username@hostname).
       - V(error) fails, V(warn) shows a warning and leaves the term out, V(skip) leaves it out silently.
       - Several visible items with the term's code or name always fail the lookup, naming their identifiers.
     type: str
     choices: [error, warn, skip]
     default: error
   on_denied:
-    description: What to do when the API user has no access to an item (error 1006); see O(on_missing).
+    description: What to do when the API user has no access to an item (MySafe error 1006; PAM Core 1009, outside
+      the A2A authorization's scope); see O(on_missing).
     type: str
     choices: [error, warn, skip]
     default: error
   on_inactive:
-    description: What to do when an item is disabled (error 1009); see O(on_missing).
+    description: What to do when an item is disabled (MySafe error 1009; PAM Core 1008 or 1017, deactivated); see
+      O(on_missing).
     type: str
     choices: [error, warn, skip]
     default: error

@@ -70,6 +70,8 @@ class ItemKind(object):
         self.cascades = False
         self.aliases = {}
         self.replaces = ()
+        #: checks of several fields together, each raising ConfigurationError (an SSH key pair)
+        self.item_checks = ()
         self.check_hints = {}
         #: the warning when the server could not apply part of a write (``%s``: its list of problems)
         self.partial_error_text = ("Segura could not apply part of the sharing: %s. Check that every user in "
@@ -228,6 +230,8 @@ class PamKind(ItemKind):
     - ``id_option``: the module also selects by ``id``; otherwise the code field is required.
     - ``cascades``: deactivating one deactivates the credentials and keys on it (devices).
     - ``aliases``: option -> the names senhasegura.pam 1.0.0 gave it (see docs/migrating.md).
+    - ``item_checks``: checks of several fields together, before anything is sent, by name (the functions
+      live in _validation.ITEM_CHECKS: this table imports nothing, so scripts can read it alone).
     - ``replaces``: the senhasegura.pam 1.0.0 modules that meta/runtime.yml routes to this kind's item
       or info module; a module that replaces one also takes that collection's connection option names
       (:data:`SENHASEGURA_CONNECTION_ALIASES`).
@@ -238,7 +242,7 @@ class PamKind(ItemKind):
                  summary_fields=(), list_filters=(), custody_fields=(), unreadable_fields=(), write_context=(),
                  not_found_codes=(), inactive_codes=(), already=None, checks=None, partial_error=None,
                  rewrite_fields=None, unverified_hint="", id_option=False, cascades=False, aliases=None,
-                 check_hints=None, tags_shown_by="list", replaces=()):
+                 check_hints=None, tags_shown_by="list", replaces=(), item_checks=()):
         super(PamKind, self).__init__(
             name=name, label=label, path=resource, list_keys=(list_key,), read_keys=(entity_key,),
             write_keys=(entity_key,), text_fields=text_fields, secret_fields=secret_fields,
@@ -267,6 +271,7 @@ class PamKind(ItemKind):
         self.cascades = cascades
         self.aliases = aliases or {}
         self.replaces = replaces
+        self.item_checks = item_checks
         self.check_hints = check_hints or {}
         self.unverified_hint = unverified_hint
 
@@ -335,6 +340,7 @@ SSH_KEY = PamKind(
     write_context=("identifier", "hostname", "address", "private_key", "public_key"),
     not_found_codes=(1015, 1016), inactive_codes=(1017,), already={True: (1045,), False: (1017,)},
     checks={"identifier": check_pam_identifier}, partial_error="devices_error", tags_shown_by="read",
+    item_checks=("key_pair",),
     aliases={"address": ["ip"], "passphrase": ["password"]},
     check_hints={"identifier": "Use only letters, digits, '.', '_' and '-'."},
     # the private key, its passphrase and the public key are one pair: rewritten together or not at all

@@ -19,7 +19,8 @@ from ansible_collections.segura.pam.plugins.module_utils._pam import PamApi
 from ansible_collections.segura.pam.plugins.module_utils._bulk import (
     OPERATIONS, BulkSync, bulk_outcome, prepare_lists, tag_option)
 from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, find_one, read_unless_disabled
-from ansible_collections.segura.pam.plugins.module_utils._kinds import KINDS, SENHASEGURA_CONNECTION_ALIASES
+from ansible_collections.segura.pam.plugins.module_utils._kinds import CREDENTIAL, KINDS, SENHASEGURA_CONNECTION_ALIASES
+from ansible_collections.segura.pam.plugins.module_utils._terms import selected_id, term_key
 from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
 from ansible_collections.segura.pam.plugins.module_utils._transport import url_credentials
 from ansible_collections.segura.pam.plugins.module_utils._options import CONNECTION_ARGUMENT_SPEC, client_from_options
@@ -350,3 +351,34 @@ def run_items_module(kinds):
     kinds = list(kinds.values())
     module = SeguraModule(argument_spec=items_argument_spec(kinds), supports_check_mode=True)
     module.run(lambda: apply_items(module, kinds))
+
+
+# -- pam_credential_custody ----------------------------------------------------------------------
+
+
+CUSTODY_ARGUMENT_SPEC = dict(
+    credentials=dict(type="list", elements="str", required=True),
+    by=dict(type="str", choices=["auto", "id", "identifier", "username_at_hostname"], default="auto"),
+    state=dict(type="str", choices=["released"], default="released"),
+)
+
+
+def release_custody(module):
+    """``{changed, credentials: [{term, id, released}]}``: every term resolved (one list) before any release.
+
+    A credential the application does not hold (1018) is not a change. Segura shows no one who holds custody,
+    so check mode reports each selected credential as one it would release."""
+    params = module.params
+    keys = [term_key(CREDENTIAL, term, params["by"]) for term in params["credentials"]]
+    api = module.api(CREDENTIAL)
+    ids = [selected_id(api, by, key) for by, key in keys]
+    outcome = []
+    for term, identifier in zip(params["credentials"], ids):
+        released = True if module.check_mode else api.release_custody(identifier)
+        outcome.append({"term": term, "id": identifier, "released": released})
+    return {"changed": any(item["released"] for item in outcome), "credentials": outcome}
+
+
+def run_custody_module():
+    module = SeguraModule(argument_spec=CUSTODY_ARGUMENT_SPEC, supports_check_mode=True)
+    module.run(lambda: release_custody(module))

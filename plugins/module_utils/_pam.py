@@ -96,8 +96,9 @@ class PamApi(object):
         #: ids a read found that the list left out: inactive on servers that hide inactive items
         self._unlisted = set()
         self._flagged = False
-        #: the rows of the last list answer, until a write
+        #: the rows of the last list answer, until a write: one list per task, whatever asks for it
         self._rows = None
+        self._list_lock = threading.Lock()
         #: ids whose last write answer showed every field (a device's): no read needed after it
         self._fresh = set()
 
@@ -221,15 +222,15 @@ class PamApi(object):
         item exists that the list leaves out (an inactive one, on servers that hide them).
         """
         kind = self.kind
-        rows = self._rows
-        if rows is None:
-            envelope = self.request("GET", kind.listed_by, selector="list")
-            rows = envelope.get(kind.list_keys[0])
+        with self._list_lock:  # the threads of a lookup or a bulk task share one list answer
+            rows = self._rows
+            if rows is None:
+                rows = self.request("GET", kind.listed_by, selector="list").get(kind.list_keys[0])
+                if isinstance(rows, list):
+                    self._rows = rows
         if not isinstance(rows, list):
             raise errors.UnexpectedResponseError("Segura's list of %s is not a list." % kind.plural,
                                                  hint="Check the Segura version and segura_pam_path.")
-        # one list per task until something is written: the bulk path asks per code after the first list
-        self._rows = rows
         items = []
         for raw in rows:
             # the credential list shows SSH keys too, as type "SSH Key"
@@ -313,8 +314,9 @@ class PamApi(object):
         entity = dict(fields, **self.normalise(raw))
         if all(field in entity for field in kind.text_fields):
             self._fresh.add(entity["id"])
-        partial = [str(problem.get("message", problem) if isinstance(problem, dict) else problem)
-                   for problem in raw.get(kind.partial_error) or []] if kind.partial_error else []
+        # the element shape is undocumented: {hostname, message} in the simulator, anything else shown as is
+        partial = [("%s (%s)" % (problem.get("hostname"), problem.get("message")) if isinstance(problem, dict)
+                    else str(problem)) for problem in raw.get(kind.partial_error) or []] if kind.partial_error else []
         return entity, partial
 
     def create(self, fields):
@@ -352,6 +354,16 @@ class PamApi(object):
         entity, _partial = self._upsert(fields)
         self._known[code] = dict(self._known.get(code, {}), **entity)
         return entity["id"]
+
+    def release_custody(self, identifier):
+        """Release the A2A application's custody of credential ``identifier``; False when it held none (1018)."""
+        try:
+            self.request("DELETE", "credential/custody/%s" % identifier)
+        except errors.SeguraError as error:
+            if error.code == 1018:
+                return False
+            raise
+        return True
 
     def dependents(self, device):
         """The credentials and SSH keys on ``device`` (from the credential list: no custody), as

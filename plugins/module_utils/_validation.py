@@ -10,11 +10,14 @@ They run before anything is sent, so a typo never reaches the server.
 from __future__ import annotations
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
+from ansible_collections.segura.pam.plugins.module_utils._ssh_keys import check_key_pair
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 # Fields that, when given, must hold something: an empty one could only be a mistake.
 NON_EMPTY = ("name", "url", "client_id", "identifier_code", "username", "password", "note", "hostname", "address",
              "identifier", "type", "vendor", "model", "site", "private_key", "public_key")
+# The checks of several fields together that a kind names (ItemKind.item_checks).
+ITEM_CHECKS = {"key_pair": check_key_pair}
 SEED_HINT = "Give the seed exactly as the service showed it (base32), without the otpauth:// URL around it."
 
 
@@ -77,4 +80,6 @@ def item_fields(kind, params):
             except ValueError as problem:
                 _fail(field, str(problem), kind.check_hints.get(field, SEED_HINT))
     _check_sharing(wanted)
+    for name in kind.item_checks:
+        ITEM_CHECKS[name](wanted)
     return wanted

@@ -2,10 +2,12 @@
 # Copyright: (c) 2026, segura.pam contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The lookup of every MySafe kind: terms, parallel reads with one token, the on_* decisions.
+"""The lookup of every kind, MySafe's and PAM Core's: terms, parallel reads with one token, the on_*
+decisions.
 
 Each lookup plugin is its documentation plus ``class LookupModule(MySafeLookup)`` naming its
-kind; the behaviour is here once.
+kind; the behaviour is here once. A PAM Core credential is read (which takes custody) only for the
+fields that only that read shows; its user name, hostname and address come from the list.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from ansible_collections.segura.pam.plugins.module_utils._api import MySafeApi
-from ansible_collections.segura.pam.plugins.module_utils._engine import find_one
 from ansible_collections.segura.pam.plugins.module_utils._options import client_from_options
+from ansible_collections.segura.pam.plugins.module_utils._pam import PamApi
+from ansible_collections.segura.pam.plugins.module_utils._terms import selected_id, term_key
 from ansible_collections.segura.pam.plugins.plugin_utils.lookup_connection import set_connection_options
 
 display = Display()
@@ -30,28 +33,10 @@ TOLERATED = ((errors.NotFoundError, "on_missing"), (errors.AccessDeniedError, "o
              (errors.InactiveSecretError, "on_inactive"))
 
 
-def term_key(kind, term, by):
-    """The identifier (an int) or the text a term selects by; ConfigurationError when unusable."""
-    text = str(term).strip()
-    if by != "identifier":
-        if not text:
-            raise errors.ConfigurationError("An empty term cannot select %s by %s." % (kind.a_label, by),
-                                            hint="Give the %s of each %s." % (by, kind.label))
-        return text
-    if not (text.isascii() and text.isdigit()) or int(text) < 1:
-        raise errors.ConfigurationError(
-            "Term %r is not an identifier (a positive integer)." % (term,),
-            hint="Give the %s' numeric ids, or set by=%s to look them up by %s." % (
-                kind.plural, kind.code_field or "name", kind.code_field or "name"))
-    return int(text)
-
-
-def fetch(api, key, by):
+def fetch(api, by, key, needs):
     """(entity, None) or (None, typed error) for one term; runs in a worker thread."""
     try:
-        if by != "identifier":
-            key = find_one(api, **{"code" if by == api.kind.code_field else "name": key})["identifier"]
-        return api.get(key), None
+        return api.get(selected_id(api, by, key), needs=needs), None
     except errors.SeguraError as error:
         return None, error
 
@@ -62,7 +47,7 @@ class MySafeLookup(LookupBase):
 
     def run(self, terms, variables=None, **kwargs):
         kind = self.KIND
-        label = "segura.pam.mysafe_%s" % kind.name
+        label = kind.module
         try:
             set_connection_options(self, variables, kwargs)
             by, field = self.get_option("by"), self.get_option("field")
@@ -71,10 +56,12 @@ class MySafeLookup(LookupBase):
             client = client_from_options(self.get_option, warn=display.warning, pool_size=workers)
         except errors.SeguraError as error:
             raise AnsibleLookupError("%s: %s" % (label, error))
-        api = MySafeApi(client, kind)
+        # one api for every term: a PAM Core list answer is asked once and resolves them all
+        api = (PamApi if kind.service == "pam" else MySafeApi)(client, kind)
+        needs = kind.entity_fields if field == "all" else (field,)
         try:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                outcomes = list(pool.map(lambda key: fetch(api, key, by), keys))
+                outcomes = list(pool.map(lambda selection: fetch(api, selection[0], selection[1], needs), keys))
         finally:
             client.close()
         values = []

@@ -59,14 +59,17 @@ def run_tasks(playbook, tasks, app="pam-rw", **options):
     return run, json.loads(results_file.read_text()) if results_file.exists() else None
 
 
-def ssh_key_pair(comment="deploy@ci"):
-    """(private key in OpenSSH PEM form, public key line): a new ed25519 pair."""
+def ssh_key_pair(comment="deploy@ci", passphrase=None):
+    """(private key in OpenSSH PEM form, public key line): a new ed25519 pair, encrypted with ``passphrase``."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                                serialization.NoEncryption()).decode()
+    # PKCS8 when encrypted: an encrypted OpenSSH key needs bcrypt, which the test venv does not hold
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8 if passphrase
+                                else serialization.PrivateFormat.OpenSSH,
+                                serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
+                                else serialization.NoEncryption()).decode()
     public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     return private, "%s %s" % (public.decode(), comment)
 
@@ -98,7 +101,8 @@ def pam_rows():
     """One row per PAM Core kind of the kinds table (plugins/module_utils/_kinds.py: PAM_KINDS)."""
     from ansible_collections.segura.pam.plugins.module_utils._kinds import PAM_KINDS
 
-    private_key, public_key = ssh_key_pair()
+    passphrase = "canary-passphrase-Mk30"
+    private_key, public_key = ssh_key_pair(passphrase=passphrase)
     device = dict(hostname=DEVICE["hostname"], address=DEVICE["ip"])
     rows = {
         "device": PamRow(PAM_KINDS["device"], dict(hostname="app-01", address="10.30.0.1", type="Server",
@@ -110,7 +114,7 @@ def pam_rows():
                              dict(credential_type="Local Administrator"), "credentials"),
         "ssh_key": PamRow(PAM_KINDS["ssh_key"], dict(device, identifier="db-01-deploy-key", username="deploy",
                                                      private_key=private_key, public_key=public_key,
-                                                     passphrase="canary-passphrase-Mk30"),
+                                                     passphrase=passphrase),
                           dict(key_name="deploy key 2026"), "keys"),
     }
     assert set(rows) == set(PAM_KINDS), "a PAM kind of the table has no test row"
