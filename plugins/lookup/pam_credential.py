@@ -56,7 +56,7 @@ notes:
     renders it only when it connects to that host, so a password is read (and custody taken) only for the hosts
     a play reaches, once per host and task that connects. With the segura.pam.pam_inventory inventory, the
     credentials of each device are in C(segura_credentials)."
-  - The values are unsafe text: a password holding C({{) is never templated.
+  - The values are unsafe text, so a password holding C({{) is never templated.
 seealso:
   - module: segura.pam.pam_credential
   - module: segura.pam.pam_credential_info

@@ -36,7 +36,7 @@ options:
     choices: [auto, id, identifier, username_at_hostname]
     default: auto
   state:
-    description: V(released), the only state: the application holds none of the credentials afterwards.
+    description: V(released), the only state; the application holds none of the credentials afterwards.
     type: str
     choices: [released]
     default: released
