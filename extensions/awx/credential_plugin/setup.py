@@ -5,7 +5,7 @@
 """Build hook: packs the collection's own client into the wheel, so there is one source of truth.
 
 The client and engine modules of ``plugins/module_utils`` (``client``, ``_api``, ``_engine``,
-``_kinds``, and whatever they import from the collection) are copied into
+``_kinds``, ``_pam``, ``_terms``, and whatever they import from the collection) are copied into
 ``segura_awx_credential_plugin/_collection`` of the build directory, with their
 ``ansible_collections.segura.pam.plugins.module_utils`` imports made relative.
 Nothing is written into the source tree. Metadata lives in pyproject.toml.
@@ -25,7 +25,7 @@ PACKAGE = "segura_awx_credential_plugin"
 VENDORED = "_collection"
 # The modules the plugin imports; the build adds what they import from the collection. The
 # Ansible-facing ones (_module, _options, _validation, _bulk) stay out: the plugin runs without Ansible.
-ENTRY_MODULES = ("client", "_api", "_engine", "_kinds")
+ENTRY_MODULES = ("client", "_api", "_engine", "_kinds", "_pam", "_terms")
 COLLECTION_IMPORT = re.compile(
     r"^(?P<indent>[ \t]*)from ansible_collections\.segura\.pam\.plugins\.module_utils"
     r"(?:\.(?P<module>\w+))? import (?P<names>\([^)]*\)|.*)$", re.M)

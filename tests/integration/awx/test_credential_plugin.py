@@ -36,8 +36,8 @@ def test_the_wheel_carries_the_collection_engine_with_relative_imports(plugin_en
         entry_points = wheel.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
 
     # the client, the kind table and the engine, what they import, and nothing that needs Ansible
-    assert set(vendored) == {"__init__", "client", "errors", "_answers", "_api", "_engine", "_kinds", "_token_cache",
-                             "_transport", "_version"}
+    assert set(vendored) == {"__init__", "client", "errors", "_answers", "_api", "_engine", "_kinds", "_pam", "_terms",
+                             "_token_cache", "_transport", "_version"}
     for name, text in vendored.items():
         assert "ansible_collections" not in text, name
         if name != "__init__":
@@ -78,8 +78,9 @@ def test_awx_discovers_the_plugin_and_accepts_its_inputs(described):
     assert fields["cacert"]["multiline"] and fields["url"]["format"] == "url"
     assert fields["verify"] == dict(fields["verify"], type="boolean", default=True)
     assert fields["token_path"]["default"] == "/iso/oauth2/token"
-    # every kind the collection manages, API secrets by default
-    assert metadata["kind"]["choices"] == sorted(KINDS) and metadata["kind"]["default"] == "api_secret"
+    # every kind the collection manages (PAM Core's prefixed), API secrets by default
+    assert metadata["kind"]["choices"] == sorted(list(KINDS) + ["pam_credential", "pam_ssh_key"])
+    assert metadata["kind"]["default"] == "api_secret"
     # the field's help names each kind's fields, its default first among equals
     for kind in KINDS.values():
         offered = ", ".join(field + (" (default)" if field == kind.default else "") for field in kind.fields)

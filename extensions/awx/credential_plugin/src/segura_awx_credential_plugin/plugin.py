@@ -4,11 +4,15 @@
 
 """The "Segura MySafe Lookup" credential plugin: AWX calls its backend when a job needs a linked field.
 
+It reads MySafe items (with a MySafe access key) and PAM Core credentials and SSH keys (with an A2A
+application's OAuth2 client), so a Machine credential's password, SSH private key, passphrase and become
+password can come from what Segura holds and rotates.
+
 AWX passes the source credential's inputs (``inputs.fields``) and the input source's metadata
 (``inputs.metadata``) as keyword arguments, only those that are set, and puts the returned string
 into the linked field. Everything that talks to Segura is the collection's own code, packed into
 ``_collection`` when the wheel is built: its client, its kind table (``_kinds.KINDS``) and its
-engine's ``find_one``, so the plugin reads every kind the collection manages, the same way.
+engine's term resolution, so the plugin reads every kind the collection manages, the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from urllib.parse import urlsplit
 from ._collection import errors
 from ._collection._api import MySafeApi
 from ._collection._engine import find_one
-from ._collection._kinds import KINDS
+from ._collection._kinds import KINDS, PAM_KINDS
+from ._collection._pam import PamApi
+from ._collection._terms import selected_id, term_key
 from ._collection._version import COLLECTION_VERSION
 from ._collection._transport import without_userinfo
 from ._collection.client import DEFAULT_TOKEN_PATH, SeguraClient, parse_boolean
@@ -31,6 +37,11 @@ from ._collection.client import DEFAULT_TOKEN_PATH, SeguraClient, parse_boolean
 CredentialPlugin = collections.namedtuple("CredentialPlugin", ["name", "inputs", "backend"])
 
 DEFAULT_KIND = "api_secret"
+# The kinds an input source can name: MySafe's by their names, PAM Core's prefixed (pam_credential, pam_ssh_key).
+AWX_KINDS = dict(KINDS, **dict(("pam_" + kind.name, kind) for kind in (PAM_KINDS["credential"], PAM_KINDS["ssh_key"])))
+# What a Machine credential takes from a PAM Core kind (the first is the default).
+PAM_VALUE_FIELDS = {"credential": ("password", "username"),
+                    "ssh_key": ("private_key", "passphrase", "public_key", "username")}
 # Fields of an item that are not a value a credential field can take (and an item that can be read is active).
 NOT_VALUES = ("users_allowed", "groups_allowed", "active")
 # Why a field can be empty, where that needs more than "set it in MySafe".
@@ -53,13 +64,19 @@ AWX_HINTS = (
      "Check Segura URL of the Segura credential, and that the Segura server is reachable from where AWX "
      "runs jobs (task pods, execution nodes)."),
     (errors.AccessDeniedError,
-     "The %(label)s's owner must share it with the API user of Client ID '%(client_id)s' (the Segura "
-     "credential's)."),
+     {"mysafe": "The %(label)s's owner must share it with the API user of Client ID '%(client_id)s' (the Segura "
+                "credential's).",
+      "pam": "The authorization of the A2A application of Client ID '%(client_id)s' (the Segura credential's) "
+             "must include the PAM Core resource and cover this %(label)s (A2A > Applications > "
+             "Authorizations)."}),
     (errors.NotFoundError,
-     "Check the metadata of the input source, and that the %(label)s is shared with the API user of "
-     "Client ID '%(client_id)s' (the Segura credential's)."),
+     {"mysafe": "Check the metadata of the input source, and that the %(label)s is shared with the API user of "
+                "Client ID '%(client_id)s' (the Segura credential's).",
+      "pam": "Check Identifier in the input source's metadata (an id, an identifier or username@hostname), and "
+             "that the A2A application of Client ID '%(client_id)s' (the Segura credential's) sees the %(label)s."}),
     (errors.InactiveSecretError,
-     "Enable the %(label)s in MySafe (or with %(module)s state=present), or link another one."),
+     {"mysafe": "Enable the %(label)s in MySafe (or with %(module)s state=present), or link another one.",
+      "pam": "Activate the %(label)s in Segura (or with %(module)s state=present), or link another one."}),
     (errors.AmbiguousSelectionError,
      "Set Identifier in the input source's metadata to the one to use."),
 )
@@ -71,6 +88,8 @@ class SeguraLookupError(RuntimeError):
 
 def value_fields(kind):
     """The fields of ``kind`` a lookup can return, in the order of the kind's items."""
+    if kind.service == "pam":
+        return PAM_VALUE_FIELDS[kind.name]
     return tuple(field for field in kind.entity_fields if field not in NOT_VALUES)
 
 
@@ -80,16 +99,21 @@ def default_field(kind):
 
 
 def selectors(kind):
-    """The metadata that selects an item of ``kind``: identifier, its code field, its name fields."""
+    """The metadata that selects an item of ``kind``: identifier, its code field, its name fields (PAM Core:
+    identifier alone, which takes an id, an identifier or username@hostname)."""
+    if kind.service == "pam":
+        return ("identifier",)
     return ("identifier",) + ((kind.code_field,) if kind.code_field else ()) + kind.name_fields
 
 
 # Every selector of every kind, in the kinds' order: identifier, identifier_code, name, username.
-SELECTORS = tuple(dict.fromkeys(option for kind in KINDS.values() for option in selectors(kind)))
+SELECTORS = tuple(dict.fromkeys(option for kind in AWX_KINDS.values() for option in selectors(kind)))
 
 
 def _ways(kind, but=None):
     """How an item of ``kind`` can be selected (``but`` one way), for hints: 'identifier, identifier_code or name'."""
+    if kind.service == "pam":
+        return "identifier (an id, an identifier%s)" % (" or username@hostname" if kind.name_fields else "")
     ways = [way for way in ("identifier", kind.code_field) if way and way != but]
     narrowing = kind.name_fields[1:]
     ways.append("name" + (" (with %s to narrow it)" % " and ".join(narrowing) if narrowing else ""))
@@ -127,17 +151,17 @@ def _text(kwargs, key):
 
 def _kind(kwargs):
     name = _text(kwargs, "kind") or DEFAULT_KIND
-    if name not in KINDS:
-        raise errors.ConfigurationError("Kind '%s' is not a MySafe kind this plugin reads." % name,
-                                        hint="Set kind to one of: %s." % ", ".join(sorted(KINDS)))
-    return KINDS[name]
+    if name not in AWX_KINDS:
+        raise errors.ConfigurationError("Kind '%s' is not a kind this plugin reads." % name,
+                                        hint="Set kind to one of: %s." % ", ".join(sorted(AWX_KINDS)))
+    return AWX_KINDS[name]
 
 
 def _field(kind, kwargs):
     field = _text(kwargs, "field") or default_field(kind)
     if field not in value_fields(kind):
         raise errors.ConfigurationError(
-            "Field '%s' is not a field of a MySafe %s." % (field, kind.label),
+            "Field '%s' is not a field of %s %s." % (field, "a MySafe" if kind.sharing else "a PAM Core", kind.label),
             hint="Set field to one of: %s (empty: %s)." % (", ".join(value_fields(kind)), default_field(kind)))
     return field
 
@@ -148,7 +172,7 @@ def _wanted(kind, kwargs):
     foreign = [key for key in wanted if key not in selectors(kind)]
     if foreign:
         raise errors.ConfigurationError(
-            "A MySafe %s has no %s." % (kind.label, " and no ".join(foreign)),
+            "%s %s has no %s." % ("A MySafe" if kind.sharing else "A PAM Core", kind.label, " and no ".join(foreign)),
             hint="Leave %s empty in the input source's metadata, and select the %s by %s."
                  % (" and ".join(foreign), kind.label, _ways(kind)))
     for alone in ("identifier", kind.code_field):
@@ -157,7 +181,9 @@ def _wanted(kind, kwargs):
                 "The metadata sets %s together with %s." % (alone, " and ".join(key for key in wanted if key != alone)),
                 hint="Give %s alone, or leave it empty and select the %s by %s."
                      % (alone, kind.label, _ways(kind, alone)))
-    if "identifier" in wanted:
+    if "identifier" in wanted and kind.service == "pam":
+        pass  # an id, an identifier or username@hostname: read as the lookups read their terms
+    elif "identifier" in wanted:
         text = wanted["identifier"]
         if not (text.isascii() and text.isdigit() and int(text) > 0):
             raise errors.ConfigurationError("Identifier '%s' is not a positive integer." % text,
@@ -187,7 +213,8 @@ def _connection(kwargs):
     if not (client_id and kwargs.get("client_secret")):
         raise errors.ConfigurationError("The Segura credential has no %s." % (
             "Client Secret" if client_id else "Client ID"), hint="Set the Client ID and Client Secret of a MySafe "
-                                                                 "access key (MySafe > Integrations > Access keys).")
+                                                                 "access key (MySafe > Integrations > Access keys), "
+                                                                 "or for PAM Core kinds of an A2A application.")
     verify = parse_boolean(kwargs.get("verify"), "Verify SSL of the Segura credential") is not False
     return dict(url=url, client_id=client_id, client_secret=kwargs["client_secret"], validate_certs=verify,
                 token_path=_text(kwargs, "token_path") or DEFAULT_TOKEN_PATH, tenant=_text(kwargs, "tenant") or None)
@@ -208,8 +235,12 @@ def _ca_file(pem):
         os.unlink(path)
 
 
-def _read(api, wanted):
-    """The item selected: by identifier, else the one the engine finds by code or name."""
+def _read(api, wanted, field):
+    """The item selected: by identifier, else the one the engine finds by code or name. A PAM Core
+    credential is read (taking custody) only for its password."""
+    if api.kind.service == "pam":
+        by, key = term_key(api.kind, wanted["identifier"], "auto")
+        return api.get(selected_id(api, by, key), needs=(field,))
     selection = dict(wanted)
     identifier = selection.pop("identifier", None)
     if identifier is None:
@@ -222,6 +253,7 @@ def _awx_hint(error, kind, client_id):
     """What an AWX admin can change: one of AWX_HINTS once the kind is known, else the error's own hint."""
     for kind_of_error, text in AWX_HINTS if kind is not None else ():
         if isinstance(error, kind_of_error):
+            text = text[kind.service] if isinstance(text, dict) else text
             return text % {"label": kind.label, "module": kind.module, "client_id": client_id}
     return error.hint
 
@@ -238,9 +270,11 @@ def segura_mysafe_backend(**kwargs):
     try:
         _check_text_types(kwargs)
         kind = _kind(kwargs)
-        context = "Segura MySafe lookup of %s" % kind.a_label
+        context = "Segura %s lookup of %s" % ("MySafe" if kind.sharing else "PAM Core", kind.a_label)
         field, wanted = _field(kind, kwargs), _wanted(kind, kwargs)
-        context = "Segura MySafe lookup of the %s with %s" % (kind.label, kind.selectors(wanted))
+        context = "Segura %s lookup of the %s with %s" % (
+            "MySafe" if kind.sharing else "PAM Core", kind.label,
+            kind.selectors(wanted) if kind.sharing else "identifier '%s'" % wanted["identifier"])
         connection = _connection(kwargs)
         pem = _text(kwargs, "cacert") if connection["validate_certs"] else ""
         with _ca_file(pem) as ca_path:
@@ -248,7 +282,7 @@ def segura_mysafe_backend(**kwargs):
             client = SeguraClient(ca_path=ca_path, token_cache=False, pool_size=1, user_agent=USER_AGENT,
                                   **connection)
             try:
-                entity = _read(MySafeApi(client, kind), wanted)
+                entity = _read((MySafeApi if kind.sharing else PamApi)(client, kind), wanted, field)
             finally:
                 client.close()
     except errors.SeguraError as error:
@@ -257,25 +291,26 @@ def segura_mysafe_backend(**kwargs):
     value = _as_text(entity[field])
     if not value:
         raise SeguraLookupError("%s: its field '%s' is empty in Segura. %s" % (context, field, EMPTY_HINTS.get(
-            field, "Set it in MySafe, or choose another field in the input source's metadata.")))
+            field, "Set it in %s, or choose another field in the input source's metadata." % ("MySafe" if kind.sharing else "Segura"))))
     return value
 
 
 def _only(selector):
     """'API secrets only: ' when not every kind can be selected by ``selector``."""
     kinds = [kind.plural for kind in KINDS.values() if selector in selectors(kind)]
-    if len(kinds) == len(KINDS):
+    if len(kinds) == len(KINDS):  # every MySafe kind (PAM Core kinds take Identifier alone)
         return ""
     text = " and ".join(kinds)
     return "%s%s only: " % (text[0].upper(), text[1:])
 
 
 def _field_help():
-    per_kind = "; ".join("%s: %s" % (kind.plural, ", ".join(
+    per_kind = "; ".join("%s: %s" % (kind.plural if kind.sharing else name, ", ".join(
         field + (" (default)" if field == default_field(kind) else "") for field in value_fields(kind)))
-        for kind in KINDS.values())
+        for name, kind in AWX_KINDS.items())
     return ("The field to return; empty means the item's secret. %s. A password's token is its current TOTP "
-            "code; tags come comma-separated." % per_kind)
+            "code; tags come comma-separated. A pam_credential's password is read at job launch, which takes "
+            "the credential into the A2A application's custody in Segura." % per_kind)
 
 
 INPUTS = {
@@ -283,10 +318,12 @@ INPUTS = {
         {"id": "url", "label": "Segura URL", "type": "string", "format": "url",
          "help_text": "Base URL of the Segura server, e.g. https://segura.example.com."},
         {"id": "client_id", "label": "Client ID", "type": "string",
-         "help_text": "Client ID of a MySafe access key (MySafe > Integrations > Access keys). Its API user "
-                      "must see the items: its own, or shared with it."},
+         "help_text": "Client ID of a MySafe access key (MySafe > Integrations > Access keys), whose API user "
+                      "must see the items (its own, or shared with it); for the PAM Core kinds (pam_credential, "
+                      "pam_ssh_key), the OAuth2 client ID of an A2A application whose authorization includes "
+                      "PAM Core (A2A > Applications)."},
         {"id": "client_secret", "label": "Client Secret", "type": "string", "secret": True,
-         "help_text": "Client secret of that access key."},
+         "help_text": "Client secret of that access key or A2A application."},
         {"id": "token_path", "label": "Token path", "type": "string", "default": DEFAULT_TOKEN_PATH,
          "help_text": "Path of the OAuth2 token endpoint; change it only if the server uses another one."},
         {"id": "tenant", "label": "Tenant", "type": "string",
@@ -297,12 +334,14 @@ INPUTS = {
          "help_text": "PEM of the CA that signed the Segura server's certificate, when it is not a public CA."},
     ],
     "metadata": [
-        {"id": "kind", "label": "Kind", "type": "string", "choices": sorted(KINDS), "default": DEFAULT_KIND,
-         "help_text": "What kind of MySafe item holds the value: %s."
-                      % ", ".join("%s (%s)" % (name, KINDS[name].plural) for name in sorted(KINDS))},
+        {"id": "kind", "label": "Kind", "type": "string", "choices": sorted(AWX_KINDS), "default": DEFAULT_KIND,
+         "help_text": "What kind of Segura item holds the value: %s."
+                      % ", ".join("%s (%s%s)" % (name, "" if AWX_KINDS[name].sharing else "PAM Core ",
+                                                  AWX_KINDS[name].plural) for name in sorted(AWX_KINDS))},
         {"id": "identifier", "label": "Identifier", "type": "string",
-         "help_text": "The item's numeric ID in Segura. Give it alone, or leave it empty and select by "
-                      "identifier code or name."},
+         "help_text": "MySafe kinds: the item's numeric ID in Segura; give it alone, or leave it empty and select by "
+                      "identifier code or name. PAM Core kinds: the credential's or SSH key's ID, its identifier, or "
+                      "(credentials) username@hostname."},
         {"id": "identifier_code", "label": "Identifier code", "type": "string",
          "help_text": _only("identifier_code") + "the identifier code the owner gave the secret. Give it alone."},
         {"id": "name", "label": "Name", "type": "string",
