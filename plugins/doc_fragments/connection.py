@@ -107,9 +107,8 @@ options:
       - When not set, the first request tries C(api/pam) and, if the server does not serve it (HTTP 404),
         C(iso/pam); that costs at most one refused request per task or lookup call.
       - MySafe plugins ignore it.
-      - Falls back to E(SEGURA_PAM_PATH).
+      - Falls back to E(SEGURA_PAM_PATH); an empty value means unset.
     type: str
-    choices: [api/pam, iso/pam]
 notes:
   - Requires the Python library C(requests) 2.32 or newer on the host that runs the task.
   - C(~/.netrc) is never read, so no credential other than the ones given here is sent to Segura.

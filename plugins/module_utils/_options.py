@@ -69,8 +69,12 @@ CONNECTION_ARGUMENT_SPEC = dict(
     segura_token_path=dict(type="str", default=DEFAULT_TOKEN_PATH, no_log=False, fallback=_env("SEGURA_TOKEN_PATH")),
     segura_tenant=dict(type="str", fallback=_env("SEGURA_TENANT")),
     segura_proxy=dict(type="str", fallback=_env("SEGURA_PROXY")),
-    segura_pam_path=dict(type="str", choices=["api/pam", "iso/pam"], fallback=_env("SEGURA_PAM_PATH")),
+    # no choices: an empty SEGURA_PAM_PATH (AWX injects one) means unset, which Ansible's choice check refuses
+    segura_pam_path=dict(type="str", fallback=_env("SEGURA_PAM_PATH")),
 )
+
+
+PAM_PATHS = ("api/pam", "iso/pam")
 
 
 def _check_url(option, value):
@@ -127,7 +131,7 @@ def client_from_options(get, warn=None, **overrides):
     if proxy:
         _check_url("segura_proxy", proxy)
     pam_path = get("segura_pam_path")
-    if pam_path and pam_path.strip("/") not in CONNECTION_ARGUMENT_SPEC["segura_pam_path"]["choices"]:
+    if pam_path and pam_path.strip("/") not in PAM_PATHS:
         raise errors.ConfigurationError("segura_pam_path '%s' is not a PAM Core path." % pam_path,
                                         hint="Use api/pam (Segura 3.33 and later) or iso/pam (older), or leave "
                                              "it unset to find out.")

@@ -96,7 +96,7 @@ def test_the_credential_type_is_one_awx_accepts():
         for template in templates.values():
             strict.from_string(template).render(placeholders)
     assert set(injectors["env"]) == {"SEGURA_URL", "SEGURA_CLIENT_ID", "SEGURA_CLIENT_SECRET",
-                                     "SEGURA_VALIDATE_CERTS", "SEGURA_CA_PATH"}
+                                     "SEGURA_VALIDATE_CERTS", "SEGURA_CA_PATH", "SEGURA_PAM_PATH"}
 
 
 @pytest.mark.parametrize("with_ca", [True, False], ids=["with-ca", "without-ca"])

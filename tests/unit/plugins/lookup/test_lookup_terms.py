@@ -15,7 +15,7 @@ from ansible_collections.segura.pam.plugins.doc_fragments.lookup import ModuleDo
 from ansible_collections.segura.pam.plugins.lookup import mysafe_api_secret as plugin
 from ansible_collections.segura.pam.plugins.module_utils._kinds import API_SECRET
 from ansible_collections.segura.pam.plugins.plugin_utils import mysafe_lookup
-from ansible_collections.segura.pam.plugins.plugin_utils.mysafe_lookup import term_key
+from ansible_collections.segura.pam.plugins.module_utils._terms import term_key
 from ansible_collections.segura.pam.plugins.module_utils import errors
 from segura_fakes import BASE_URL, CLIENT_ID, CLIENT_SECRET, error_envelope, make_response
 
@@ -64,7 +64,7 @@ def lookup(monkeypatch, tmp_path, fake_http, warnings):
 
 @pytest.mark.parametrize("term, identifier", [(1, 1), (43, 43), ("42", 42), (" 7 ", 7), ("007", 7)])
 def test_identifier_terms_become_integers(term, identifier):
-    assert term_key(API_SECRET, term, "identifier") == identifier
+    assert term_key(API_SECRET, term, "identifier") == ("identifier", identifier)
 
 
 @pytest.mark.parametrize("term", ["abc", "", "   ", 0, "0", -1, "-1", "+5", "1.5", 1.5, "1e3", True, None, "0x1f"])
@@ -83,7 +83,7 @@ def test_digit_like_symbols_are_refused_like_other_non_integers(term):
 
 @pytest.mark.parametrize("term, code", [("payments-gcp", "payments-gcp"), ("  crm ", "crm"), (42, "42")])
 def test_identifier_code_terms_are_stripped_text(term, code):
-    assert term_key(API_SECRET, term, "identifier_code") == code
+    assert term_key(API_SECRET, term, "identifier_code") == ("identifier_code", code)
 
 
 @pytest.mark.parametrize("term", ["", "  ", "\t"])
