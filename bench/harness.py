@@ -264,7 +264,9 @@ class Bench(object):
         memory = action(prepared)
         result.times.append(time.perf_counter() - start)
         result.cpu.append(cpu_seconds() - cpu_start)
-        result.counters.append(self.sim.control.counters())
+        counters = self.sim.control.counters()
+        counters["pam"] = self.sim.control.pam_counters()  # PAM Core requests are counted apart
+        result.counters.append(counters)
         if memory:  # playbook runs: (largest process, tree sum or None), KiB
             result.largest_rss.append(memory[0])
             if memory[1] is not None:

@@ -13,6 +13,9 @@ Side by side, with 5 ms of simulated network latency per request:
    100 new secrets, and the bulk module mysafe_items with 1000 unchanged secrets at 5 ms
    and at 50 ms latency, taking turns with a no-op playbook (the fixed cost they are held to).
 
+6. PAM in the field (bench/pam.py): the pam_inventory plugin against a static inventory of the same
+   hosts and variables, and a play whose ansible_password comes from the pam_credential lookup.
+
 Prints a table and whether the targets are met, writes docs/benchmarks.md and
 docs/benchmarks.png, and the raw numbers to bench/results/results.json.
 """
@@ -33,6 +36,7 @@ for extra in (REPO / "tests", REPO / "tests" / "integration", REPO / "bench"):
 from simulator.control import SimulatorProcess  # noqa: E402 - needs the paths above
 from playbook_runner import PlaybookRunner  # noqa: E402
 from harness import Bench, Scenario, secret_items  # noqa: E402
+import pam  # noqa: E402
 import report  # noqa: E402
 
 LATENCY_MS = 5
@@ -301,6 +305,7 @@ def main():
                   simulator.url, LATENCY_MS, SLOW_LATENCY_MS, counts["loop"], counts["role"], counts["bulk"]),
               flush=True)
         results = measure_all(bench, sizes, counts, args.quick)
+        pam_results = pam.PamBench(bench, args.quick).measure_all()
     elapsed = time.perf_counter() - started
 
     context = dict(machine(), latency_ms=LATENCY_MS, slow_latency_ms=SLOW_LATENCY_MS, max_parallel=MAX_PARALLEL,
@@ -310,11 +315,12 @@ def main():
     results_dir = out if args.quick else REPO / "bench" / "results"
     results_dir.mkdir(exist_ok=True)
     (results_dir / "results.json").write_text(json.dumps(
-        {"context": context, "measurements": [m.as_dict() for m in results]}, indent=1))
-    text = report.render(results, context, out / "benchmarks.png")
+        {"context": context, "measurements": [m.as_dict() for m in results + pam_results]}, indent=1))
+    text = report.render(results, context, out / "benchmarks.png") + "\n" + pam.section(pam_results)
     (out / "benchmarks.md").write_text(text)
     print()
     print(report.console(results, context))
+    print(pam.section(pam_results))
     print("\nWrote %s and %s (%.0f s in all)." % (out / "benchmarks.md", out / "benchmarks.png", elapsed))
 
 

@@ -148,6 +148,7 @@ import re
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.plugins.loader import lookup_loader
 from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
@@ -223,6 +224,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if use_cache:
                 self._cache[cache_key] = rows
         self._populate(rows, filters, with_credentials)
+        if with_credentials:
+            # Loaded here, in the controller's main process, the lookup that reads these credentials is
+            # inherited by every forked worker instead of being imported (collection metadata and all) by each
+            # worker for each host: what makes a per-host password lookup cheap.
+            lookup_loader.get("segura.pam.pam_credential")
 
     def _listed(self, config, with_credentials):
         """{"devices": rows, "credentials": rows or None}: one list request per kind, the fields kept only."""
