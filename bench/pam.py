@@ -96,8 +96,8 @@ class PamBench(object):
     def run(self, command, home, **env):
         returncode, stdout, stderr, largest, tree = run_measured(command, cwd=str(self.work), env=self.env(home, **env))
         if returncode != 0:
-            raise RuntimeError("%s failed (rc %d):\n%s\n%s" % (" ".join(command), returncode, stdout[-3000:],
-                                                              stderr[-3000:]))
+            raise RuntimeError("%s failed (rc %d):\n%s\n%s"
+                               % (" ".join(command), returncode, stdout[-3000:], stderr[-3000:]))
         return stdout
 
     def inventory_command(self, source):

@@ -19,7 +19,7 @@ from ansible_collections.segura.pam.plugins.module_utils._pam import PamApi
 from ansible_collections.segura.pam.plugins.module_utils._bulk import (
     OPERATIONS, BulkSync, bulk_outcome, prepare_lists, tag_option)
 from ansible_collections.segura.pam.plugins.module_utils._engine import ItemSync, find_one, read_unless_disabled
-from ansible_collections.segura.pam.plugins.module_utils._kinds import CREDENTIAL, KINDS, SENHASEGURA_CONNECTION_ALIASES
+from ansible_collections.segura.pam.plugins.module_utils._kinds import CREDENTIAL, SENHASEGURA_CONNECTION_ALIASES
 from ansible_collections.segura.pam.plugins.module_utils._terms import selected_id, term_key
 from ansible_collections.segura.pam.plugins.module_utils._validation import check_identifier, item_fields
 from ansible_collections.segura.pam.plugins.module_utils._transport import url_credentials

@@ -132,7 +132,7 @@ filters: {site: DC1, vendor: Canonical, model: Ubuntu 24.04, tags: [prod, web]}
     run, _listed = inventory(playbook, "plugin: segura.pam.pam_inventory\nfilters: {rack: A}\n")
     assert run.returncode != 0 and "unknown rack" in run.stderr
     # two devices at one address: the first listed names the host, and a warning says so
-    seed_device(sim, **dict(WEB, hostname="web-01-mgmt"))
+    seed_device(sim, **{**WEB, "hostname": "web-01-mgmt"})
     run, listed = inventory(playbook, "plugin: segura.pam.pam_inventory\nhostnames: [address]\n")
     assert hostvars(listed)["10.0.0.11"]["segura_device"]["hostname"] == "web-01"
     assert set(hostvars(listed)) == {"10.0.0.11", "10.0.0.12", "10.0.0.21"}
@@ -141,7 +141,7 @@ filters: {site: DC1, vendor: Canonical, model: Ubuntu 24.04, tags: [prod, web]}
 
 def test_inactive_devices(sim, playbook):
     seed(sim)
-    seed_device(sim, **dict(WEB, hostname="old-01", ip="10.0.0.99", active=False))
+    seed_device(sim, **{**WEB, "hostname": "old-01", "ip": "10.0.0.99", "active": False})
     seed_credential(sim, dict(hostname="old-01", ip="10.0.0.99"), identifier="old-01-root", username="root",
                     active=False)
     sim.control.pam_switches(inactive_listed=True, active_flag=True)

@@ -16,7 +16,7 @@ PASSWORDS = {"root": "canary-root-Ty61", "app@corp": "canary-app-Hq05"}
 def credentials(sim):
     seed_device(sim)
     return dict((username, seed_credential(sim, username=username, content=password,
-                                           identifier="db-01-%s" % username.split("@")[0]))
+                                           identifier="db-01-%s" % username.split("@", maxsplit=1)[0]))
                 for username, password in PASSWORDS.items())
 
 

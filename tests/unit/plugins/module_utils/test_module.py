@@ -29,7 +29,7 @@ class FakeModule(object):
 MYSAFE_KINDS = list(KINDS.values())
 
 
-def apply_items_of(module):
+def apply_lists(module):
     return apply_items(module, MYSAFE_KINDS)
 
 
@@ -167,7 +167,7 @@ def test_the_problems_of_every_list_fail_together_by_list_index_and_selector_bef
         notes=[element(NOTE, name="runbook", note="x"), element(NOTE, name="runbook", note=CANARY)])
 
     with pytest.raises(errors.ConfigurationError) as raised:
-        apply_items_of(module)
+        apply_lists(module)
 
     message = str(raised.value)
     assert message.startswith("3 of the 6 items cannot be applied, so nothing was sent: ")
@@ -183,7 +183,7 @@ def test_every_kind_is_applied_with_its_own_results_and_an_empty_list_sends_noth
     kept = mysafe_server.add(**secret_fields(0))
     mysafe_server.add("passwords", name="db", username="svc", password="db-pw")
 
-    result = apply_items_of(items_module(max_parallel=3, api_secrets=[api_secret(0), api_secret(1)],
+    result = apply_lists(items_module(max_parallel=3, api_secrets=[api_secret(0), api_secret(1)],
                                       passwords=[password("db", notes="moved"), password("web", secret_key=SEED)]))
 
     assert result["changed"] is True
@@ -206,7 +206,7 @@ def test_every_kind_is_applied_with_its_own_results_and_an_empty_list_sends_noth
 def test_check_mode_writes_nothing_in_any_kind(items_module, mysafe_server):
     mysafe_server.add("passwords", name="db", username="svc", password="db-pw")
 
-    result = apply_items_of(items_module(check_mode=True, api_secrets=[api_secret(0)],
+    result = apply_lists(items_module(check_mode=True, api_secrets=[api_secret(0)],
                                       passwords=[password("db", state="absent"), password("new")]))
 
     assert [r["operation"] for r in result["api_secrets"]["results"]] == ["created"]
@@ -217,7 +217,7 @@ def test_check_mode_writes_nothing_in_any_kind(items_module, mysafe_server):
 def test_a_failing_element_of_one_kind_fails_the_task_at_the_end_after_every_kind_was_applied(
         items_module, mysafe_server):
     with pytest.raises(Failed) as raised:
-        apply_items_of(items_module(api_secrets=[element(API_SECRET, identifier=99, notes="x"), api_secret(1)],
+        apply_lists(items_module(api_secrets=[element(API_SECRET, identifier=99, notes="x"), api_secret(1)],
                                  passwords=[password("db")],
                                  notes=[]))
 
@@ -236,7 +236,7 @@ def test_a_failing_element_of_one_kind_fails_the_task_at_the_end_after_every_kin
 
 def test_failures_of_several_kinds_are_listed_kind_by_kind(items_module, mysafe_server):
     with pytest.raises(Failed) as raised:
-        apply_items_of(items_module(api_secrets=[element(API_SECRET, identifier=99, notes="x")],
+        apply_lists(items_module(api_secrets=[element(API_SECRET, identifier=99, notes="x")],
                                  passwords=[element(PASSWORD, identifier=77, notes="y"), password("db")]))
 
     message = str(raised.value)
@@ -251,7 +251,7 @@ def test_exclusive_tags_apply_to_their_own_kind_and_name_their_option(items_modu
     stray = mysafe_server.add(name="stray", url="https://s.example.com", client_id="s", tags="owned")
     untouched = mysafe_server.add("passwords", name="also-owned", username="svc", password="p", tags="owned")
 
-    result = apply_items_of(items_module(api_secrets=[api_secret(0, tags=["owned"])], passwords=[],
+    result = apply_lists(items_module(api_secrets=[api_secret(0, tags=["owned"])], passwords=[],
                                       exclusive_tags={"api_secrets": "owned", "passwords": None, "notes": None}))
 
     assert [(e["identifier"], e["operation"]) for e in result["api_secrets"]["excluded"]] == [(stray, "disabled")]
@@ -265,7 +265,7 @@ def test_exclusive_tags_apply_to_their_own_kind_and_name_their_option(items_modu
 def test_an_exclusive_tag_alone_is_work_for_its_kind(items_module, mysafe_server, fake_http):
     stray = mysafe_server.add("passwords", name="stray", username="svc", password="p", tags="owned")
 
-    result = apply_items_of(items_module(exclusive_tags={"api_secrets": None, "passwords": "owned", "notes": None}))
+    result = apply_lists(items_module(exclusive_tags={"api_secrets": None, "passwords": "owned", "notes": None}))
 
     assert [(e["identifier"], e["operation"]) for e in result["passwords"]["excluded"]] == [(stray, "disabled")]
     assert {r.path for r in fake_http.api_requests} == {"/api/mysafe/password", "/api/mysafe/password/%d" % stray,
@@ -274,7 +274,7 @@ def test_an_exclusive_tag_alone_is_work_for_its_kind(items_module, mysafe_server
 
 def test_a_blank_exclusive_tag_is_refused_naming_its_option_before_any_request(items_module, fake_http):
     with pytest.raises(errors.ConfigurationError) as raised:
-        apply_items_of(items_module(api_secrets=[api_secret(0)],
+        apply_lists(items_module(api_secrets=[api_secret(0)],
                                  exclusive_tags={"api_secrets": None, "passwords": " ", "notes": None}))
 
     assert str(raised.value).startswith("Option exclusive_tags.passwords is empty.")
@@ -283,9 +283,9 @@ def test_a_blank_exclusive_tag_is_refused_naming_its_option_before_any_request(i
 
 def test_max_parallel_sizes_the_connection_pool_and_below_one_is_refused(items_module, mysafe_server):
     module = items_module(max_parallel=2, api_secrets=[api_secret(0)])
-    apply_items_of(module)
+    apply_lists(module)
     assert module.client_settings == {"pool_size": 2}
 
     with pytest.raises(errors.ConfigurationError) as raised:
-        apply_items_of(items_module(max_parallel=0, api_secrets=[api_secret(1)]))
+        apply_lists(items_module(max_parallel=0, api_secrets=[api_secret(1)]))
     assert str(raised.value).startswith("Option max_parallel must be at least 1, got 0.")

@@ -51,20 +51,20 @@ def refusal(call):
 
 def test_1011_unknown_device_is_not_found_with_the_info_module_in_the_hint(pam, make_client):
     error = refusal(lambda: PamApi(make_client(), DEVICE).request("GET", "device/nope"))
-    assert type(error) is errors.NotFoundError and error.code == 1011
+    assert error.__class__ is errors.NotFoundError and error.code == 1011
     assert "segura.pam.pam_device_info" in error.hint
 
 
 def test_1011_credential_on_a_missing_device_says_to_create_the_device_first(pam, make_client):
     api = PamApi(make_client(), CREDENTIAL)
     error = refusal(lambda: api.create(dict(ON_DEVICE, address="10.20.0.7", username="svc", identifier="svc")))
-    assert type(error) is errors.NotFoundError and error.code == 1011
+    assert error.__class__ is errors.NotFoundError and error.code == 1011
     assert "create it with segura.pam.pam_device" in error.hint
 
 
 def test_1007_unknown_credential_is_not_found(pam, make_client):
     error = refusal(lambda: PamApi(make_client(), CREDENTIAL).request("GET", "credential/99"))
-    assert type(error) is errors.NotFoundError and error.code == 1007
+    assert error.__class__ is errors.NotFoundError and error.code == 1007
     assert "segura.pam.pam_credential_info" in error.hint
 
 
@@ -73,14 +73,14 @@ def test_1009_a_credential_out_of_scope_is_access_denied(pam, make_client):
     credential = pam.add("credential", username="svc", identifier="svc", **ON_DEVICE)
     pam.app = "pam-scoped"
     error = refusal(lambda: PamApi(make_client(), CREDENTIAL).request("GET", "credential/%d" % credential))
-    assert type(error) is errors.AccessDeniedError and error.code == 1009
+    assert error.__class__ is errors.AccessDeniedError and error.code == 1009
     assert "Credentials tab" in error.hint
 
 
 def test_1039_read_only_authorization_says_to_grant_read_and_write(pam, make_client):
     pam.app = "pam-ro"
     error = refusal(lambda: PamApi(make_client(), DEVICE).create(dict(WANTED_DEVICE)))
-    assert type(error) is errors.AccessDeniedError and error.code == 1039
+    assert error.__class__ is errors.AccessDeniedError and error.code == 1039
     assert error.hint == READ_WRITE_HINT and "'Read and write'" in error.hint
     assert pam.devices == {}
 
@@ -89,7 +89,7 @@ def test_1008_inactive_credential_is_inactive(pam, make_client):
     pam.add("device", **DEVICE_FIELDS)
     credential = pam.add("credential", username="svc", identifier="svc", active=False, **ON_DEVICE)
     error = refusal(lambda: PamApi(make_client(), CREDENTIAL).request("GET", "credential/%d" % credential))
-    assert type(error) is errors.InactiveSecretError and error.code == 1008
+    assert error.__class__ is errors.InactiveSecretError and error.code == 1008
     assert "segura.pam.pam_credential state=present" in error.hint
 
 
@@ -98,7 +98,7 @@ def test_1017_inactive_key_is_inactive(pam, make_client):
     key = pam.add("key", identifier="deploy", username="deploy", private_key="PRIVATE", public_key="ssh-ed25519 AAAA",
                   active=False, **ON_DEVICE)
     error = refusal(lambda: PamApi(make_client(), SSH_KEY).request("GET", "key/%d" % key))
-    assert type(error) is errors.InactiveSecretError and error.code == 1017
+    assert error.__class__ is errors.InactiveSecretError and error.code == 1017
     assert "segura.pam.pam_ssh_key state=present" in error.hint
 
 
@@ -115,13 +115,13 @@ def test_1053_identifier_pattern_is_a_validation_error(pam, make_client):
     pam.set_switches({"identifier_dot": False})
     api = PamApi(make_client(), CREDENTIAL)
     error = refusal(lambda: api.create(dict(ON_DEVICE, address="10.20.0.7", username="svc", identifier="a.b")))
-    assert type(error) is errors.ValidationError and error.code == 1053
+    assert error.__class__ is errors.ValidationError and error.code == 1053
     assert "identifier" in error.hint
 
 
 def test_1029_unknown_domain_is_a_validation_error(pam, make_client):
     error = refusal(lambda: PamApi(make_client(), DEVICE).create(dict(WANTED_DEVICE, domains=["corp.lab"])))
-    assert type(error) is errors.ValidationError and error.code == 1029
+    assert error.__class__ is errors.ValidationError and error.code == 1029
     assert "Register the domain" in error.hint
     assert pam.devices == {}
 
@@ -130,7 +130,7 @@ def test_1029_unknown_domain_is_a_validation_error(pam, make_client):
 def test_500_not_authorized_says_the_pam_core_resource_is_missing(pam, make_client, app):
     pam.app = app
     error = refusal(lambda: PamApi(make_client(), DEVICE).list())
-    assert type(error) is errors.AccessDeniedError and error.status == 500
+    assert error.__class__ is errors.AccessDeniedError and error.status == 500
     assert error.hint == NO_PAM_RESOURCE_HINT
 
 
@@ -157,7 +157,7 @@ def test_a_served_prefix_costs_nothing_and_a_pinned_one_is_used_as_is(pam, make_
 def test_neither_prefix_served_is_a_configuration_error(pam, make_client, fake_http):
     fake_http.reply(404, {"message": "No route matched with those values."}, times=2)
     error = refusal(lambda: PamApi(make_client(), DEVICE).list())
-    assert type(error) is errors.ConfigurationError and "segura_pam_path" in error.hint
+    assert error.__class__ is errors.ConfigurationError and "segura_pam_path" in error.hint
     assert pam_paths(fake_http) == ["/api/pam/device", "/iso/pam/device"]
 
 

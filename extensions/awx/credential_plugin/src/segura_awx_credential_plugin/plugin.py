@@ -337,7 +337,7 @@ INPUTS = {
         {"id": "kind", "label": "Kind", "type": "string", "choices": sorted(AWX_KINDS), "default": DEFAULT_KIND,
          "help_text": "What kind of Segura item holds the value: %s."
                       % ", ".join("%s (%s%s)" % (name, "" if AWX_KINDS[name].sharing else "PAM Core ",
-                                                  AWX_KINDS[name].plural) for name in sorted(AWX_KINDS))},
+                                                 AWX_KINDS[name].plural) for name in sorted(AWX_KINDS))},
         {"id": "identifier", "label": "Identifier", "type": "string",
          "help_text": "MySafe kinds: the item's numeric ID in Segura; give it alone, or leave it empty and select by "
                       "identifier code or name. PAM Core kinds: the credential's or SSH key's ID, its identifier, or "
