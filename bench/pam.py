@@ -136,8 +136,12 @@ class PamBench(object):
         home = self.bench.fresh_home()
         self.run(self.inventory_command(cached), home)
         measurement = Measurement("inventory_cached", self.devices, self.bench.latency_ms)
-        self.bench._run_once(measurement, lambda _home: (self.run(self.inventory_command(cached), home), None)[1],
+        answers = []
+        self.bench._run_once(measurement, lambda _home: answers.append(self.run(self.inventory_command(cached), home)),
                              None)
+        hosts = len(json.loads(answers[0])["_meta"]["hostvars"])
+        if hosts != self.devices:
+            raise RuntimeError("the cached refresh listed %d hosts, not %d" % (hosts, self.devices))
         return measurement
 
     def _plays(self, first_credential):
