@@ -118,9 +118,11 @@ def _checked(kind, items):
         element = Element(kind, index, params)
         elements.append(element)
         if element.by is None:
+            ways = (((kind.id_field,) if kind.id_option else ()) + ((kind.code_field,) if kind.code_field else ())
+                    + ((" and ".join(kind.name_fields[:1] if kind.sharing else kind.name_fields),)
+                       if kind.name_fields else ()))
             problems.append("%s selects nothing: set %s" % (element.describe(), " or ".join(
-                ((kind.id_field,) if kind.id_option else ()) + ((kind.code_field,) if kind.code_field else ())
-                + ((" and ".join(kind.name_fields),) if kind.name_fields else ()))))
+                filter(None, (", ".join(ways[:-1]), ways[-1])))))
             continue
         try:
             element.wanted = item_fields(kind, params)

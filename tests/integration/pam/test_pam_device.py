@@ -20,8 +20,7 @@ VARIANTS = {
     "api-only": ({"prefixes": "api"}, {}),
     "iso-only": ({"prefixes": "iso"}, {}),
     "pinned": ({"prefixes": "iso"}, {"segura_pam_path": "iso/pam"}),
-    "pre-3.33": ({"shapes": "pre-3.33"}, {}),
-    "create-200": ({"create_status": 200}, {}),
+    "pre-3.33, create 200": ({"shapes": "pre-3.33", "create_status": 200}, {}),
 }
 
 
