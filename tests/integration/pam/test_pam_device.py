@@ -14,13 +14,12 @@ APP_01 = dict(hostname="app-01", address="10.30.0.1", type="Server", vendor="Can
               site="DC1", domains=["corp.lab"], tags=["app", "Web"], connectivities=["SSH:22", "HTTPS:443"])
 # pam-core.md §11 q1, q9, q10, q22: the server variants a client must survive. ``pinned`` sets
 # segura_pam_path on a server that serves iso/pam only.
+# The lifecycle itself on the flagged and pre-3.33 servers is in test_pam_by_kind.py.
 VARIANTS = {
     "hidden": ({}, {}),
-    "flagged": ({"active_flag": True, "inactive_listed": True}, {}),
     "api-only": ({"prefixes": "api"}, {}),
     "iso-only": ({"prefixes": "iso"}, {}),
     "pinned": ({"prefixes": "iso"}, {"segura_pam_path": "iso/pam"}),
-    "pre-3.33, create 200": ({"shapes": "pre-3.33", "create_status": 200}, {}),
 }
 
 

@@ -113,3 +113,13 @@ def test_ssh_key_fields_by_id_or_identifier(sim, playbook):
         [private, private], public, "canary-passphrase-Ld93", "deploy-key"]
     assert custody(sim) == []
     assert_not_shown(run.output.replace(json.dumps(results), ""), [sim.applications["pam-rw"]["client_secret"]])
+
+
+def test_looked_up_passwords_are_never_shown_even_at_vvvv(sim, playbook, credentials):
+    run, (used, failed) = run_tasks(playbook, [
+        {"ansible.builtin.debug": {"msg": "{{ query('segura.pam.pam_credential', 'db-01-root', 'app@corp@db-01') "
+                                          "| map('length') | list }}"}},
+        looked_up("lookup('segura.pam.pam_credential', 'db-01-root', field='nope')")], verbosity=4)
+    assert used["msg"] == [len(password) for password in PASSWORDS.values()]
+    assert failed["failed"] and "field" in failed["msg"]
+    assert_not_shown(run.output, list(PASSWORDS.values()) + [sim.applications["pam-rw"]["client_secret"]])
