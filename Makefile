@@ -49,7 +49,7 @@ unit: venv
 	$(PYTEST) tests/unit -q $(NO_TESTS_OK)
 
 integration: venv
-	$(PYTEST) tests/integration -q -n 3 $(NO_TESTS_OK)
+	$(PYTEST) tests/integration -q -n 2 $(NO_TESTS_OK)
 
 ## make compat: unit tests, plugin docs and smoke playbooks on every supported ansible-core minor,
 ## one nox session each (noxfile.py), venvs kept under build/compat; `make compat V=2.16` runs one.
